@@ -1,0 +1,518 @@
+"""The year's scheme: weights, rules and the indicator system, parsed once into typed objects.
+
+``scheme.yaml`` is read with a safe loader and checked as a whole; every inconsistency is a
+:class:`~kaohe.problems.Problem` and loading raises one :class:`SchemeError` with all of them.
+Nothing downstream reads raw dicts and the code holds no year-specific number (SPEC §1).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .problems import ProblemLog, SchemeError
+
+RULE_KINDS = ("manual", "deduction", "checklist", "bands", "target")
+SCOPES = ("total", "category", "indicator")
+MODES = ("scaled", "rank_only")
+QUOTA_KINDS = ("share", "count", "min_total")
+COMPONENTS = ("leader", "dept", "grassroots")
+EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Band:
+    """Points given when a ratio reaches ``min``."""
+
+    min: float
+    points: float
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How an indicator's input value becomes points (SPEC §1.1)."""
+
+    kind: str
+    per: float | None = None
+    n: int | None = None
+    bands: tuple[Band, ...] = ()
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    category: str
+    text: str
+    max: float
+    department: str
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: str
+    max: float
+    scored_by: str
+    indicators: tuple[Indicator, ...]
+
+
+@dataclass(frozen=True)
+class VetoClause:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Trim:
+    """Drop the ``trim`` highest and lowest scores when there are more than ``above``."""
+
+    trim: int = 0
+    above: int = 5
+
+
+@dataclass(frozen=True)
+class AnswerOption:
+    value: int
+    label: str
+    points: float
+
+
+@dataclass(frozen=True)
+class DeptRanking:
+    """The department ranking coefficient: ``max(0, 1 − step × (rank − 1))``."""
+
+    step: float = 0.02
+    scope: str = "total"
+    mode: str = "scaled"
+
+
+@dataclass(frozen=True)
+class Quota:
+    """How many non-vetoed units are proposed 优秀: a share, a count or a minimum total."""
+
+    kind: str = "share"
+    value: float = 0.3
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """One year's assessment scheme."""
+
+    year: int
+    title: str
+    source: str
+    common_weight: float
+    brand_weight: float
+    component_weights: dict[str, float]
+    dept_ranking: DeptRanking
+    leader_trim: Trim
+    brand_trim: Trim
+    max_brand_items: int
+    answers: tuple[AnswerOption, ...]
+    role_weights: dict[str, float]
+    quota: Quota
+    top_grade: str
+    other_grade: str
+    veto_clauses: tuple[VetoClause, ...]
+    categories: tuple[Category, ...]
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def indicators(self) -> tuple[Indicator, ...]:
+        return tuple(i for c in self.categories for i in c.indicators)
+
+    @property
+    def indicator_ids(self) -> list[str]:
+        return [i.id for i in self.indicators]
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        return {i.id: i for i in self.indicators}[indicator_id]
+
+    @property
+    def roles(self) -> list[str]:
+        return list(self.role_weights)
+
+    @property
+    def departments(self) -> list[str]:
+        return list(dict.fromkeys(i.department for i in self.indicators))
+
+    def with_options(self, **changes) -> "Scheme":
+        """A copy with some settings changed (for what-if and tests); ``raw`` follows."""
+        return replace(self, **changes)
+
+
+def load_scheme(path: str | Path) -> Scheme:
+    """Read and check ``scheme.yaml``; raise :class:`SchemeError` listing every problem."""
+    path = Path(path)
+    name = path.name
+    log = ProblemLog()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        log.error(name, None, None, None, "找不到考核方案文件 scheme.yaml")
+        raise SchemeError(log.problems) from None
+    except UnicodeDecodeError:
+        log.error(name, None, None, None, "考核方案文件不是 UTF-8 编码，请用 UTF-8 保存")
+        raise SchemeError(log.problems) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        log.error(name, row, None, None, f"YAML 格式错误：{getattr(exc, 'problem', exc)}")
+        raise SchemeError(log.problems) from None
+    scheme = parse_scheme(data, log, name)
+    log.raise_if_errors()
+    return scheme
+
+
+def parse_scheme(data: Any, log: ProblemLog | None = None, name: str = "scheme.yaml") -> Scheme:
+    """Build a :class:`Scheme` from the loaded YAML mapping, recording problems in ``log``."""
+    own_log = log is None
+    log = log or ProblemLog()
+    p = _Parser(log, name)
+    if not isinstance(data, dict):
+        log.error(name, None, None, None, "考核方案应为键值结构（YAML 映射）")
+        raise SchemeError(log.problems)
+
+    weights = p.mapping(data, "weights")
+    common_weight = p.number(weights, "common", "weights.common", 0.7, low=0, high=1)
+    brand_weight = p.number(weights, "brand", "weights.brand", 0.3, low=0, high=1)
+    p.sums_to_one([common_weight, brand_weight], "weights", "共性工作与特色品牌工作的权重")
+
+    comp = p.mapping(data, "common_weights")
+    component_weights = {
+        k: p.number(comp, k, f"common_weights.{k}", d, low=0, high=1)
+        for k, d in zip(COMPONENTS, (0.25, 0.60, 0.15))
+    }
+    p.unknown_keys(comp, COMPONENTS, "common_weights")
+    p.sums_to_one(list(component_weights.values()), "common_weights", "领导、业务部门、基层评分的权重")
+
+    dr = p.mapping(data, "dept_ranking")
+    dept_ranking = DeptRanking(
+        step=p.number(dr, "step", "dept_ranking.step", 0.02, low=0, high=1),
+        scope=p.choice(dr, "scope", "dept_ranking.scope", "total", SCOPES),
+        mode=p.choice(dr, "mode", "dept_ranking.mode", "scaled", MODES),
+    )
+
+    leader = p.mapping(data, "leader")
+    leader_trim = p.trim(leader, "leader", default=0)
+
+    brand = p.mapping(data, "brand")
+    brand_trim = p.trim(brand, "brand", default=1)
+    max_items = int(p.number(brand, "max_items", "brand.max_items", 2, low=1, integer=True))
+
+    survey = p.mapping(data, "survey")
+    answers = p.answers(survey.get("answers"))
+    roles = survey.get("roles", {"职工": 1, "工会主席": 1, "管理者": 1})
+    role_weights: dict[str, float] = {}
+    if not isinstance(roles, dict) or not roles:
+        log.error(name, None, "survey.roles", roles, "身份权重应为「身份: 权重」的映射")
+    else:
+        for role, w in roles.items():
+            role_weights[str(role)] = p.number(roles, role, f"survey.roles.{role}", 1, low=0)
+        if sum(role_weights.values()) <= 0:
+            log.error(name, None, "survey.roles", None, "身份权重之和必须大于 0")
+
+    grades = p.mapping(data, "grades")
+    quota = p.quota(grades.get("quota", {"share": 0.3}))
+    top_grade = str(grades.get("top", "优秀"))
+    other_grade = str(grades.get("other", "良好"))
+
+    clauses = []
+    for i, c in enumerate(data.get("veto_clauses") or []):
+        if not isinstance(c, dict) or "id" not in c or "text" not in c:
+            log.error(name, None, f"veto_clauses[{i}]", c, "否决条款应有 id 和 text")
+            continue
+        clauses.append(VetoClause(str(c["id"]), str(c["text"]).strip()))
+    _duplicates([c.id for c in clauses], log, name, "veto_clauses", "否决条款编号")
+
+    categories = tuple(p.category(c, i) for i, c in enumerate(data.get("categories") or []))
+    if not categories:
+        log.error(name, None, "categories", None, "考核方案没有任何指标类别")
+    ids = [i.id for c in categories for i in c.indicators]
+    _duplicates(ids, log, name, "indicators", "指标编号")
+    _duplicates([c.id for c in categories], log, name, "categories", "类别编号")
+    total_max = sum(c.max for c in categories)
+    if categories and not math.isclose(total_max, 100, abs_tol=1e-6):
+        log.error(name, None, "categories", _num(total_max), f"各类别满分之和为 {_num(total_max)}，应为 100")
+
+    year = data.get("year")
+    if not isinstance(year, int):
+        log.error(name, None, "year", year, "year 应为四位年份，如 2019")
+        year = 0
+    scheme = Scheme(
+        year=year,
+        title=str(data.get("title", f"{year}年度重点工作考核")),
+        source=str(data.get("source", "")).strip(),
+        common_weight=common_weight,
+        brand_weight=brand_weight,
+        component_weights=component_weights,
+        dept_ranking=dept_ranking,
+        leader_trim=leader_trim,
+        brand_trim=brand_trim,
+        max_brand_items=max_items,
+        answers=answers,
+        role_weights=role_weights,
+        quota=quota,
+        top_grade=top_grade,
+        other_grade=other_grade,
+        veto_clauses=tuple(clauses),
+        categories=categories,
+        raw=data,
+    )
+    if own_log:
+        log.raise_if_errors()
+    return scheme
+
+
+def scheme_to_dict(scheme: Scheme) -> dict[str, Any]:
+    """The scheme as plain data in the layout of ``scheme.yaml`` (for manifests and saving)."""
+    def rule(r: Rule) -> dict:
+        out: dict[str, Any] = {"kind": r.kind}
+        if r.per is not None:
+            out["per"] = r.per
+        if r.n is not None:
+            out["n"] = r.n
+        if r.bands:
+            out["bands"] = [{"min": b.min, "points": b.points} for b in r.bands]
+        return out
+
+    def trim(t: Trim) -> dict:
+        return {"trim": t.trim, "trim_above": t.above}
+
+    return {
+        "year": scheme.year,
+        "title": scheme.title,
+        "source": scheme.source,
+        "weights": {"common": scheme.common_weight, "brand": scheme.brand_weight},
+        "common_weights": dict(scheme.component_weights),
+        "dept_ranking": {
+            "step": scheme.dept_ranking.step,
+            "scope": scheme.dept_ranking.scope,
+            "mode": scheme.dept_ranking.mode,
+        },
+        "leader": trim(scheme.leader_trim),
+        "brand": {**trim(scheme.brand_trim), "max_items": scheme.max_brand_items},
+        "survey": {
+            "answers": [{"value": a.value, "label": a.label, "points": a.points} for a in scheme.answers],
+            "roles": dict(scheme.role_weights),
+        },
+        "grades": {
+            "quota": {scheme.quota.kind: scheme.quota.value},
+            "top": scheme.top_grade,
+            "other": scheme.other_grade,
+        },
+        "veto_clauses": [{"id": c.id, "text": c.text} for c in scheme.veto_clauses],
+        "categories": [
+            {
+                "id": c.id,
+                "name": c.name,
+                "max": c.max,
+                "scored_by": c.scored_by,
+                "indicators": [
+                    {"id": i.id, "text": i.text, "max": i.max, "department": i.department, "rule": rule(i.rule)}
+                    for i in c.indicators
+                ],
+            }
+            for c in scheme.categories
+        ],
+    }
+
+
+def dump_scheme(scheme: Scheme) -> str:
+    """The scheme as YAML text that :func:`load_scheme` reads back to an equal scheme."""
+    return yaml.safe_dump(scheme_to_dict(scheme), allow_unicode=True, sort_keys=False, width=1000)
+
+
+DEFAULT_ANSWERS = (
+    AnswerOption(5, "非常满意", 100.0),
+    AnswerOption(4, "满意", 80.0),
+    AnswerOption(3, "基本满意", 60.0),
+    AnswerOption(2, "不满意", 30.0),
+    AnswerOption(1, "非常不满意", 0.0),
+)
+
+
+class _Parser:
+    def __init__(self, log: ProblemLog, name: str):
+        self.log = log
+        self.name = name
+
+    def error(self, column, value, message):
+        self.log.error(self.name, None, column, value, message)
+
+    def mapping(self, data: dict, key: str) -> dict:
+        value = data.get(key) or {}
+        if not isinstance(value, dict):
+            self.error(key, value, f"{key} 应为键值结构")
+            return {}
+        return value
+
+    def unknown_keys(self, data: dict, known, where: str):
+        for k in data:
+            if k not in known:
+                self.error(f"{where}.{k}", k, f"未知的设置项「{k}」，可用：{'、'.join(known)}")
+
+    def number(self, data: dict, key, where, default, low=None, high=None, integer=False):
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            self.error(where, value, f"{where} 应为数字")
+            return default
+        if integer and value != int(value):
+            self.error(where, value, f"{where} 应为整数")
+            return default
+        if low is not None and value < low or high is not None and value > high:
+            rng = f"{_num(low) if low is not None else ''}–{_num(high) if high is not None else ''}"
+            self.error(where, value, f"{where} 为 {_num(value)}，超出允许范围 {rng}")
+            return default
+        return float(value) if not integer else int(value)
+
+    def choice(self, data: dict, key, where, default, options):
+        value = data.get(key, default)
+        if value not in options:
+            self.error(where, value, f"{where} 为「{value}」，应为 {'、'.join(options)} 之一")
+            return default
+        return value
+
+    def sums_to_one(self, values, where, what):
+        if not math.isclose(sum(values), 1.0, abs_tol=1e-6):
+            self.error(where, _num(sum(values)), f"{what}之和为 {_num(sum(values))}，应为 1")
+
+    def trim(self, data: dict, where: str, default: int) -> Trim:
+        return Trim(
+            trim=int(self.number(data, "trim", f"{where}.trim", default, low=0, integer=True)),
+            above=int(self.number(data, "trim_above", f"{where}.trim_above", 5, low=0, integer=True)),
+        )
+
+    def answers(self, raw) -> tuple[AnswerOption, ...]:
+        if raw is None:
+            return DEFAULT_ANSWERS
+        if not isinstance(raw, list) or not raw:
+            self.error("survey.answers", raw, "答案分值表应为列表，每项有 value、label、points")
+            return DEFAULT_ANSWERS
+        out = []
+        for i, a in enumerate(raw):
+            where = f"survey.answers[{i}]"
+            if not isinstance(a, dict) or not {"value", "label", "points"} <= set(a):
+                self.error(where, a, "答案应有 value、label、points 三项")
+                continue
+            value = self.number(a, "value", f"{where}.value", 0, integer=True)
+            points = self.number(a, "points", f"{where}.points", 0, low=0, high=100)
+            out.append(AnswerOption(int(value), str(a["label"]).strip(), float(points)))
+        _duplicates([a.value for a in out], self.log, self.name, "survey.answers", "答案值")
+        _duplicates([a.label for a in out], self.log, self.name, "survey.answers", "答案文字")
+        return tuple(out)
+
+    def quota(self, raw) -> Quota:
+        if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in QUOTA_KINDS:
+            self.error("grades.quota", raw, "优秀名额应写作 share: 比例、count: 个数 或 min_total: 最低总分 之一")
+            return Quota()
+        kind, value = next(iter(raw.items()))
+        where = f"grades.quota.{kind}"
+        if kind == "share":
+            return Quota(kind, self.number(raw, kind, where, 0.3, low=0, high=1))
+        if kind == "count":
+            return Quota(kind, self.number(raw, kind, where, 0, low=0, integer=True))
+        return Quota(kind, self.number(raw, kind, where, 0, low=0, high=100))
+
+    def category(self, raw, index: int) -> Category:
+        where = f"categories[{index}]"
+        if not isinstance(raw, dict):
+            self.error(where, raw, "指标类别应为键值结构")
+            return Category(str(index), "", 0, "", ())
+        cid = str(raw.get("id", index + 1))
+        where = f"类别{cid}"
+        name = str(raw.get("name", "")).strip()
+        if not name:
+            self.error(where, None, f"类别 {cid} 缺少名称 name")
+        cmax = self.number(raw, "max", f"{where}.max", 0, low=0)
+        scored_by = str(raw.get("scored_by", "")).strip()
+        indicators = tuple(
+            self.indicator(i, cid, scored_by, k) for k, i in enumerate(raw.get("indicators") or [])
+        )
+        if not indicators:
+            self.error(where, None, f"类别 {cid} 没有指标")
+        imax = sum(i.max for i in indicators)
+        if indicators and not math.isclose(imax, cmax, abs_tol=1e-6):
+            self.error(where, _num(imax), f"类别 {cid}「{name}」各指标满分之和为 {_num(imax)}，与类别满分 {_num(cmax)} 不符")
+        return Category(cid, name, cmax, scored_by, indicators)
+
+    def indicator(self, raw, category: str, scored_by: str, index: int) -> Indicator:
+        where = f"类别{category}.indicators[{index}]"
+        if not isinstance(raw, dict):
+            self.error(where, raw, "指标应为键值结构")
+            return Indicator(f"{category}.?", category, "", 0, "", Rule("manual"))
+        iid = str(raw.get("id", f"{category}.{index + 1}"))
+        where = f"指标{iid}"
+        text = str(raw.get("text", "")).strip()
+        if not text:
+            self.error(where, None, f"指标 {iid} 缺少考核内容 text")
+        imax = self.number(raw, "max", f"{where}.max", 0, low=0)
+        department = str(raw.get("department") or scored_by).strip()
+        if not department:
+            self.error(where, None, f"指标 {iid} 缺少评分部门 department")
+        rule = self.rule(raw.get("rule", {"kind": "manual"}), where, imax)
+        return Indicator(iid, category, text, imax, department, rule)
+
+    def rule(self, raw, where: str, imax: float) -> Rule:
+        if isinstance(raw, str):
+            raw = {"kind": raw}
+        if not isinstance(raw, dict) or raw.get("kind") not in RULE_KINDS:
+            kind = raw.get("kind") if isinstance(raw, dict) else raw
+            self.error(f"{where}.rule", kind, f"未知的计分规则「{kind}」，应为 {'、'.join(RULE_KINDS)} 之一")
+            return Rule("manual")
+        kind = raw["kind"]
+        if kind == "deduction":
+            return Rule(kind, per=self.number(raw, "per", f"{where}.rule.per", 0, low=EPS))
+        if kind == "checklist":
+            return Rule(
+                kind,
+                per=self.number(raw, "per", f"{where}.rule.per", 0, low=EPS),
+                n=int(self.number(raw, "n", f"{where}.rule.n", 1, low=1, integer=True)),
+            )
+        if kind == "bands":
+            return Rule(kind, bands=self.bands(raw.get("bands"), f"{where}.rule.bands", imax))
+        return Rule(kind)
+
+    def bands(self, raw, where: str, imax: float) -> tuple[Band, ...]:
+        if not isinstance(raw, list) or not raw:
+            self.error(where, raw, "分档规则应列出至少一档 {min: 比例下限, points: 得分}")
+            return ()
+        bands = []
+        for i, b in enumerate(raw):
+            if not isinstance(b, dict) or not {"min", "points"} <= set(b):
+                self.error(f"{where}[{i}]", b, "每一档应有 min 和 points")
+                continue
+            bands.append(
+                Band(
+                    self.number(b, "min", f"{where}[{i}].min", 0, low=0, high=1),
+                    self.number(b, "points", f"{where}[{i}].points", 0, low=0, high=imax),
+                )
+            )
+        mins = [b.min for b in bands]
+        if len(set(mins)) != len(mins):
+            self.error(where, None, "分档的比例下限不能重复")
+        ordered = sorted(bands, key=lambda b: b.min)
+        if any(a.points > b.points for a, b in zip(ordered, ordered[1:])):
+            self.error(where, None, "分档得分应随比例下限升高而不减")
+        return tuple(sorted(bands, key=lambda b: -b.min))
+
+
+def _duplicates(values, log: ProblemLog, name: str, where: str, what: str) -> None:
+    seen = set()
+    for v in values:
+        if v in seen:
+            log.error(name, None, where, v, f"{what}「{v}」重复")
+        seen.add(v)
+
+
+def _num(x) -> str:
+    if x is None:
+        return ""
+    return f"{x:g}" if isinstance(x, float) else str(x)

@@ -118,6 +118,7 @@ class Scheme:
     quota: Quota
     top_grade: str
     other_grade: str
+    near_tie: float
     veto_clauses: tuple[VetoClause, ...]
     categories: tuple[Category, ...]
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -223,6 +224,8 @@ def parse_scheme(data: Any, log: ProblemLog | None = None, name: str = "scheme.y
     quota = p.quota(grades.get("quota", {"share": 0.3}))
     top_grade = str(grades.get("top", "优秀"))
     other_grade = str(grades.get("other", "良好"))
+    near_tie = p.number(grades, "near_tie", "grades.near_tie", 0.0, low=0)
+    p.unknown_keys(grades, ("quota", "top", "other", "near_tie"), "grades")
 
     clauses = []
     for i, c in enumerate(data.get("veto_clauses") or []):
@@ -262,6 +265,7 @@ def parse_scheme(data: Any, log: ProblemLog | None = None, name: str = "scheme.y
         quota=quota,
         top_grade=top_grade,
         other_grade=other_grade,
+        near_tie=near_tie,
         veto_clauses=tuple(clauses),
         categories=categories,
         raw=data,
@@ -307,6 +311,7 @@ def scheme_to_dict(scheme: Scheme) -> dict[str, Any]:
             "quota": {scheme.quota.kind: scheme.quota.value},
             "top": scheme.top_grade,
             "other": scheme.other_grade,
+            "near_tie": scheme.near_tie,
         },
         "veto_clauses": [{"id": c.id, "text": c.text} for c in scheme.veto_clauses],
         "categories": [

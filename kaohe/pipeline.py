@@ -1,0 +1,175 @@
+"""The yearly run as one story: load → validate → points → ranking → components → totals → grades → write."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .io import staged_output, write_csv
+from .problems import Problem, UsageError
+from .scheme import Scheme, scheme_to_dict
+from .scoring import (
+    brand_scores,
+    category_points,
+    department_scores,
+    grades,
+    grassroots_scores,
+    indicator_points,
+    leader_scores,
+    total_scores,
+)
+from .validate import YearInputs, read_year
+
+RESULT_COLUMNS = [
+    "unit", "leader", "dept_raw", "dept_rank", "dept_coef", "dept", "grassroots", "common",
+    "brand", "total", "rank", "vetoed", "veto_clauses", "proposed_grade", "grade",
+]
+YEAR = re.compile(r"^\d{4}$")
+
+
+@dataclass
+class Results:
+    """A scored year with every intermediate table, so a notebook can draw any step."""
+
+    year: int
+    scheme: Scheme
+    inputs: YearInputs
+    indicators: pd.DataFrame  # unit, indicator, category, value, number, points, max (+ rank, coef, scaled)
+    categories: pd.DataFrame  # unit, category, points, max (+ rank, coef, scaled)
+    dept: pd.DataFrame  # unit, dept_raw, dept_rank, dept_coef, dept
+    leader: pd.DataFrame  # unit, leader, scores, counted
+    grassroots_roles: pd.DataFrame  # unit, role, respondents, score
+    grassroots: pd.DataFrame  # unit, grassroots
+    brand_items: pd.DataFrame  # unit, item, title, reviews, counted, score
+    brand_reviews: pd.DataFrame  # reviewer, item, score, unit, own, counted
+    brand: pd.DataFrame  # unit, brand
+    totals: pd.DataFrame  # unit, components, common, total, rank
+    grades: pd.DataFrame  # unit, vetoed, veto_clauses, proposed_grade, grade, at_cutoff, override_reason
+    results: pd.DataFrame  # the results.csv table, sorted by rank
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def units(self) -> pd.DataFrame:
+        return self.inputs.units
+
+    @property
+    def cutoff(self) -> float:
+        """The total a non-vetoed unit needs to be proposed 优秀."""
+        return self.grades.attrs.get("cutoff", float("nan"))
+
+
+def score(inputs: YearInputs, scheme: Scheme | None = None) -> Results:
+    """Score validated inputs by SPEC §1 (optionally under another scheme, for what-if)."""
+    scheme = scheme or inputs.scheme
+    units = inputs.units["unit"]
+    indicators = indicator_points(inputs.values, inputs.units, scheme)
+    categories = category_points(indicators, scheme)
+    dept, categories, indicators = department_scores(indicators, categories, scheme)
+    leader = leader_scores(inputs.leader, scheme.leader_trim)
+    by_role, grassroots = grassroots_scores(inputs.survey, inputs.questions, scheme)
+    item_scores, reviews, brand = brand_scores(inputs.brand_items, inputs.brand_reviews, scheme.brand_trim)
+    totals = total_scores(units, dept, leader, grassroots, brand, scheme)
+    graded = grades(totals, inputs.vetoes, inputs.overrides, scheme)
+    results = _results_table(totals, graded, units)
+    return Results(
+        year=inputs.year,
+        scheme=scheme,
+        inputs=inputs,
+        indicators=indicators,
+        categories=categories,
+        dept=dept,
+        leader=leader,
+        grassroots_roles=by_role,
+        grassroots=grassroots,
+        brand_items=item_scores,
+        brand_reviews=reviews,
+        brand=brand,
+        totals=totals,
+        grades=graded,
+        results=results,
+        warnings=list(inputs.warnings),
+    )
+
+
+def _results_table(totals: pd.DataFrame, graded: pd.DataFrame, units: pd.Series) -> pd.DataFrame:
+    table = totals.merge(graded, on="unit", how="left")
+    table["_order"] = table["unit"].map({u: k for k, u in enumerate(units)})
+    table = table.sort_values(["rank", "_order"], kind="stable").reset_index(drop=True)
+    return table[RESULT_COLUMNS]
+
+
+def year_paths(year, data_dir: str | Path = "data") -> tuple[Path, Path]:
+    """``data/raw/<year>`` and ``data/output/<year>``; a year must be four digits."""
+    text = str(year)
+    if not YEAR.fullmatch(text):
+        raise UsageError(f"年份「{text}」无效：应为四位数字，如 2019")
+    data_dir = Path(data_dir)
+    raw = data_dir / "raw" / text
+    if not raw.is_dir():
+        raise UsageError(f"找不到 {text} 年度的输入文件夹 {raw.as_posix()}/")
+    return raw, data_dir / "output" / text
+
+
+def load_year(year, data_dir: str | Path = "data") -> Results:
+    """Read, validate and score one year: the single call a notebook needs."""
+    raw, _ = year_paths(year, data_dir)
+    return score(read_year(raw, int(year)))
+
+
+def score_year(year, data_dir: str | Path = "data") -> tuple[Results, Path]:
+    """``kaohe score``: load and score a year, then replace its output tables at once."""
+    results = load_year(year, data_dir)
+    _, out = year_paths(year, data_dir)
+    with staged_output(out) as stage:
+        write_outputs(results, stage)
+    return results, out
+
+
+def write_outputs(results: Results, folder: Path) -> list[Path]:
+    """Write the tables of SPEC §3 (all but report.html) into ``folder``."""
+    from .excel import write_workbook
+
+    folder = Path(folder)
+    paths = []
+    for name, table in output_tables(results).items():
+        path = folder / f"{name}.csv"
+        write_csv(table, path)
+        paths.append(path)
+    paths.append(write_workbook(results, folder / "results.xlsx"))
+    manifest = folder / "manifest.json"
+    manifest.write_text(json.dumps(manifest_data(results), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    paths.append(manifest)
+    return paths
+
+
+def output_tables(results: Results) -> dict[str, pd.DataFrame]:
+    """The machine-readable tables of SPEC §3, English columns, as written to CSV."""
+    table = results.results.copy()
+    table["vetoed"] = table["vetoed"].map({True: "true", False: "false"})
+    extra = ["rank", "coef", "scaled"]
+    scope = results.scheme.dept_ranking.scope
+    indicators = results.indicators[["unit", "indicator", "value", "points"] + (extra if scope == "indicator" else [])]
+    categories = results.categories[["unit", "category", "points", "max"] + (extra if scope == "category" else [])]
+    brand = results.brand_items[["unit", "item", "title", "reviews", "score"]]
+    return {
+        "results": table,
+        "indicator_scores": indicators,
+        "category_scores": categories,
+        "brand_scores": brand,
+    }
+
+
+def manifest_data(results: Results) -> dict:
+    """What produced the outputs: package version, the scheme, the SHA-256 of every input."""
+    return {
+        "kaohe_version": __version__,
+        "year": results.year,
+        "scheme": scheme_to_dict(results.scheme),
+        "inputs": results.inputs.files,
+        "warnings": len(results.warnings),
+    }

@@ -1,0 +1,266 @@
+"""The scoring rules of SPEC §1 as pure functions of DataFrames and the scheme.
+
+No function here opens a file or prints. Each step takes the tables of the previous one and
+returns new tables; :func:`kaohe.pipeline.score` strings them together in order.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .scheme import Quota, Scheme, Trim
+
+TIE_DECIMALS = 6
+
+
+def competition_rank(values: pd.Series) -> pd.Series:
+    """Competition ranks, best first (1, 2, 2, 4), comparing values rounded to 6 decimals."""
+    return values.round(TIE_DECIMALS).rank(method="min", ascending=False).astype("int64")
+
+
+def rank_coefficient(rank: pd.Series, step: float) -> pd.Series:
+    """``max(0, 1 − step × (rank − 1))``: 按从高到低排序，依次给予2%的权重差额 (第八条（一）2)."""
+    return (1 - step * (rank - 1)).clip(lower=0)
+
+
+def indicator_points(values: pd.DataFrame, units: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+    """Points of every unit on every indicator by the indicator's rule kind (SPEC §1.1).
+
+    ``values`` has ``unit, indicator, value, number``; returns it with ``category, points, max``.
+    """
+    table = values.copy()
+    info = pd.DataFrame(
+        [(i.id, i.category, i.max, i.rule.kind) for i in scheme.indicators],
+        columns=["indicator", "category", "max", "kind"],
+    )
+    table = table.merge(info, on="indicator", how="left", validate="many_to_one")
+    points = pd.Series(np.nan, index=table.index)
+    for indicator in scheme.indicators:
+        rows = table["indicator"].eq(indicator.id)
+        x = table.loc[rows, "number"]
+        points[rows] = _rule_points(indicator, x, table.loc[rows, "unit"], units)
+    table["points"] = points
+    return table[["unit", "indicator", "category", "value", "number", "points", "max"]]
+
+
+def _rule_points(indicator, x: pd.Series, unit: pd.Series, units: pd.DataFrame) -> pd.Series:
+    rule, top = indicator.rule, indicator.max
+    if rule.kind == "manual":
+        return x
+    if rule.kind == "deduction":
+        return (top - rule.per * x).clip(lower=0)
+    if rule.kind == "checklist":
+        return (top - rule.per * x).clip(lower=0).where(x < rule.n, 0.0)
+    if rule.kind == "bands":
+        points = pd.Series(0.0, index=x.index)
+        for band in sorted(rule.bands, key=lambda b: b.min):
+            points = points.mask(x.round(TIE_DECIMALS) >= band.min, band.points)
+        return points
+    if rule.kind == "target":
+        by_unit = units.set_index("unit")
+        target = unit.map(by_unit["medical_target"])
+        prior = unit.map(by_unit["medical_prior"])
+        threshold = np.fmin(target, prior)  # the prior counts only where the unit has one
+        return (top * (x / threshold).clip(upper=1)).where(threshold > 0, top)
+    raise ValueError(f"unknown rule kind {rule.kind}")
+
+
+def rank_and_scale(points: pd.DataFrame, by: list[str], step: float, mode: str) -> pd.DataFrame:
+    """Rank units within each group of ``by`` on ``points`` and apply the rank coefficient.
+
+    ``scaled`` = points × coef in ``scaled`` mode, the part's ``max`` × coef in ``rank_only``.
+    """
+    out = points.copy()
+    if by:
+        out["rank"] = out.groupby(by, sort=False)["points"].transform(competition_rank)
+    else:
+        out["rank"] = competition_rank(out["points"])
+    out["rank"] = out["rank"].astype("int64")
+    out["coef"] = rank_coefficient(out["rank"], step)
+    base = out["points"] if mode == "scaled" else out["max"]
+    out["scaled"] = base * out["coef"]
+    return out
+
+
+def category_points(indicators: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+    """Each unit's points per category of 附件2, with the category maximum."""
+    order = [c.id for c in scheme.categories]
+    table = indicators.groupby(["unit", "category"], sort=False).agg(points=("points", "sum"), max=("max", "sum"))
+    table = table.reset_index()
+    table["category"] = pd.Categorical(table["category"], categories=order, ordered=True)
+    table = table.sort_values(["category"], kind="stable")
+    table["category"] = table["category"].astype(str)
+    return _in_unit_order(table, indicators["unit"].unique()).reset_index(drop=True)
+
+
+def department_scores(indicators: pd.DataFrame, categories: pd.DataFrame, scheme: Scheme):
+    """业务部门评分 with the ranking coefficient of 第八条（一）2 in the scheme's scope and mode.
+
+    Returns ``(dept, categories, indicators)``: per unit ``dept_raw, dept_rank, dept_coef,
+    dept``, and the category/indicator tables with ``rank, coef, scaled`` in those scopes.
+    """
+    ranking = scheme.dept_ranking
+    raw = indicators.groupby("unit", sort=False)["points"].sum().rename("dept_raw").reset_index()
+    raw["max"] = indicators.groupby("unit", sort=False)["max"].sum().to_numpy()
+    if ranking.scope == "total":
+        ranked = rank_and_scale(raw.rename(columns={"dept_raw": "points"}), [], ranking.step, ranking.mode)
+        dept = pd.DataFrame({
+            "unit": ranked["unit"],
+            "dept_raw": ranked["points"],
+            "dept_rank": ranked["rank"].astype("Int64"),
+            "dept_coef": ranked["coef"],
+            "dept": ranked["scaled"],
+        })
+        return dept, categories, indicators
+    if ranking.scope == "category":
+        categories = rank_and_scale(categories, ["category"], ranking.step, ranking.mode)
+        parts = categories
+    else:
+        indicators = rank_and_scale(indicators, ["indicator"], ranking.step, ranking.mode)
+        parts = indicators
+    scaled = parts.groupby("unit", sort=False)["scaled"].sum()
+    dept = pd.DataFrame({
+        "unit": raw["unit"],
+        "dept_raw": raw["dept_raw"],
+        "dept_rank": pd.array([pd.NA] * len(raw), dtype="Int64"),
+        "dept_coef": np.nan,
+        "dept": raw["unit"].map(scaled).to_numpy(),
+    })
+    return dept, categories, indicators
+
+
+def trimmed(scores: pd.DataFrame, by: str, trim: Trim) -> pd.Series:
+    """Which scores count after dropping the ``trim`` highest and lowest of each group.
+
+    Applied only to groups with more than ``trim.above`` scores (去掉一个最高分和一个最低分).
+    """
+    if trim.trim == 0 or scores.empty:
+        return pd.Series(True, index=scores.index)
+    groups = scores.groupby(by, sort=False)["score"]
+    size = groups.transform("size")
+    low = groups.rank(method="first", ascending=True)
+    high = groups.rank(method="first", ascending=False)
+    keep = (low > trim.trim) & (high > trim.trim)
+    return keep | (size <= trim.above)
+
+
+def leader_scores(leader: pd.DataFrame, trim: Trim) -> pd.DataFrame:
+    """市总领导班子成员评分: the mean of the scores a unit received, blanks left out."""
+    given = leader.dropna(subset=["score"])
+    given = given.assign(counted=trimmed(given, "unit", trim))
+    used = given[given["counted"]]
+    table = used.groupby("unit", sort=False)["score"].agg(leader="mean", counted="size")
+    table["scores"] = given.groupby("unit", sort=False)["score"].size()
+    return table.reset_index()[["unit", "leader", "scores", "counted"]]
+
+
+def grassroots_scores(survey: pd.DataFrame, questions: list[str], scheme: Scheme):
+    """基层评分: respondent mean → role mean → weighted mean of the roles present.
+
+    Returns ``(by_role, grassroots)``: ``unit, role, respondents, score`` and ``unit, grassroots``.
+    """
+    respondents = survey[["unit", "role"]].assign(score=survey[questions].mean(axis=1, skipna=True))
+    by_role = respondents.groupby(["unit", "role"], sort=False)["score"].agg(respondents="size", score="mean")
+    by_role = by_role.reset_index()
+    roles = scheme.roles
+    by_role["role"] = pd.Categorical(by_role["role"], categories=roles, ordered=True)
+    by_role = by_role.sort_values("role", kind="stable")
+    by_role["role"] = by_role["role"].astype(str)
+    by_role = _in_unit_order(by_role, survey["unit"].unique()).reset_index(drop=True)
+    weight = by_role["role"].map(scheme.role_weights)
+    weighted = (by_role["score"] * weight).groupby(by_role["unit"], sort=False).sum()
+    total_weight = weight.groupby(by_role["unit"], sort=False).sum()
+    grassroots = (weighted / total_weight).rename("grassroots").reset_index()
+    return by_role, grassroots
+
+
+def brand_scores(items: pd.DataFrame, reviews: pd.DataFrame, trim: Trim):
+    """特色品牌工作互评: self-reviews left out, trimmed mean per item, mean of a unit's items.
+
+    Returns ``(item_scores, reviews, brand)``: ``unit, item, title, reviews, score``; every
+    review with ``own`` and ``counted`` flags; ``unit, brand`` (0 for a unit with no item).
+    """
+    owner = reviews["item"].map(dict(zip(items["item"], items["unit"])))
+    reviews = reviews.assign(unit=owner, own=owner.eq(reviews["reviewer"]))
+    others = reviews[~reviews["own"]]
+    counted = trimmed(others, "item", trim)
+    reviews["counted"] = False
+    reviews.loc[others.index, "counted"] = counted
+    used = reviews[reviews["counted"]]
+    score = used.groupby("item", sort=False)["score"].mean()
+    n = others.groupby("item", sort=False).size()
+    item_scores = items.assign(
+        reviews=items["item"].map(n).fillna(0).astype("int64"),
+        counted=items["item"].map(used.groupby("item").size()).fillna(0).astype("int64"),
+        score=items["item"].map(score),
+    )
+    brand = item_scores.groupby("unit", sort=False)["score"].mean().rename("brand").reset_index()
+    return item_scores, reviews, brand
+
+
+def total_scores(units: pd.Series, dept, leader, grassroots, brand, scheme: Scheme) -> pd.DataFrame:
+    """共性工作 = 25% 领导 + 60% 部门 + 15% 基层; 总分 = 70% 共性 + 30% 品牌 (第七条)."""
+    table = pd.DataFrame({"unit": units})
+    table = table.merge(leader[["unit", "leader"]], on="unit", how="left")
+    table = table.merge(dept, on="unit", how="left")
+    table = table.merge(grassroots, on="unit", how="left")
+    table = table.merge(brand, on="unit", how="left")
+    table["brand"] = table["brand"].fillna(0.0)
+    w = scheme.component_weights
+    table["common"] = w["leader"] * table["leader"] + w["dept"] * table["dept"] + w["grassroots"] * table["grassroots"]
+    table["total"] = scheme.common_weight * table["common"] + scheme.brand_weight * table["brand"]
+    table["rank"] = competition_rank(table["total"])
+    return table
+
+
+def quota_size(quota: Quota, n_units: int) -> int | None:
+    """How many units the quota admits (``None`` for a minimum total)."""
+    if quota.kind == "share":
+        return math.floor(quota.value * n_units + 1e-9)
+    if quota.kind == "count":
+        return int(quota.value)
+    return None
+
+
+def grades(totals: pd.DataFrame, vetoes: pd.DataFrame, overrides: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+    """考核等次 (第九条): the quota's top non-vetoed units are 优秀, ties with the last included.
+
+    Returns ``unit, vetoed, veto_clauses, proposed_grade, grade, at_cutoff, override_reason``;
+    ``at_cutoff`` flags units tied at the cut-off (or within ``near_tie`` of it) for the meeting.
+    """
+    clauses = vetoes.groupby("unit", sort=False)["clause"].agg(lambda c: ";".join(sorted(c, key=_clause_key)))
+    table = totals[["unit", "total"]].copy()
+    table["vetoed"] = table["unit"].isin(set(vetoes["unit"]))
+    table["veto_clauses"] = table["unit"].map(clauses).fillna("")
+    eligible = table.loc[~table["vetoed"], "total"].round(TIE_DECIMALS)
+    k = quota_size(scheme.quota, len(table))
+    if k is None:
+        cutoff = scheme.quota.value
+    elif k <= 0 or eligible.empty:
+        cutoff = math.inf
+    else:
+        cutoff = eligible.sort_values(ascending=False).iloc[min(k, len(eligible)) - 1]
+    top = ~table["vetoed"] & (table["total"].round(TIE_DECIMALS) >= cutoff)
+    table["proposed_grade"] = np.where(top, scheme.top_grade, scheme.other_grade)
+    margin = scheme.near_tie
+    near = (table["total"].round(TIE_DECIMALS) - cutoff).abs() <= margin + 10 ** -TIE_DECIMALS
+    crowded = k is not None and int(top.sum()) > k
+    exact = table["total"].round(TIE_DECIMALS).eq(cutoff) & crowded
+    table["at_cutoff"] = ~table["vetoed"] & math.isfinite(cutoff) & ((near & (margin > 0)) | exact)
+    decided = overrides.set_index("unit").astype(object)
+    table["grade"] = table["unit"].map(decided["grade"]).fillna(table["proposed_grade"]).astype(str)
+    table["override_reason"] = table["unit"].map(decided["reason"]).fillna("").astype(str)
+    table.attrs["cutoff"] = cutoff
+    return table.drop(columns="total")
+
+
+def _clause_key(clause: str):
+    return (0, int(clause)) if str(clause).isdigit() else (1, str(clause))
+
+
+def _in_unit_order(table: pd.DataFrame, units) -> pd.DataFrame:
+    position = {u: k for k, u in enumerate(units)}
+    return table.assign(_u=table["unit"].map(position)).sort_values("_u", kind="stable").drop(columns="_u")

@@ -1,0 +1,563 @@
+"""Checking a year's inputs and turning them into clean, typed tables (SPEC §2).
+
+Every problem of every file is collected first (file, spreadsheet row, column, value, a
+message in Chinese, error or warning); :func:`read_year` raises one
+:class:`~kaohe.problems.InvalidInputError` carrying them all. Checks are vectorised over
+columns; only the rows with a problem are visited one by one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .io import ROW, RawTable, find_table, fold, fold_series, read_table, sha256
+from .problems import InvalidInputError, Problem, ProblemLog, SchemeError
+from .scheme import Indicator, Scheme, load_scheme
+
+MAX_REPORTS = 30  # per file, column and kind of problem; the rest are counted in one line
+DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+INDICATOR_HEADER = re.compile(r"^(\d+(?:\.\d+)+)")
+
+
+@dataclass
+class YearInputs:
+    """A year's inputs after validation: every table clean, every unit a canonical name."""
+
+    year: int
+    scheme: Scheme
+    units: pd.DataFrame  # unit, medical_target, medical_prior, group
+    values: pd.DataFrame  # unit, indicator, value (as given), number
+    leader: pd.DataFrame  # unit, member, score (NaN where blank)
+    survey: pd.DataFrame  # respondent, unit, sub_union, role, then one points column per question
+    questions: list[str]
+    brand_items: pd.DataFrame  # unit, item, title
+    brand_reviews: pd.DataFrame  # reviewer, item, score
+    vetoes: pd.DataFrame  # unit, clause, note
+    overrides: pd.DataFrame  # unit, grade, reason
+    files: dict[str, str] = field(default_factory=dict)  # input file → SHA-256
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def read_year(year_dir: str | Path, year: int | None = None) -> YearInputs:
+    """Read and validate every input of one year's folder ``data/raw/<year>/``.
+
+    Raises :class:`InvalidInputError` listing every error and warning when any error is found.
+    """
+    year_dir = Path(year_dir)
+    scheme = load_scheme(year_dir / "scheme.yaml")
+    if year is not None and scheme.year != year:
+        raise SchemeError(
+            [Problem("scheme.yaml", None, "year", scheme.year, f"方案年份 {scheme.year} 与所选年份 {year} 不一致")]
+        )
+    checker = _YearChecker(year_dir, scheme)
+    inputs = checker.run()
+    checker.log.raise_if_errors()
+    return inputs
+
+
+class _YearChecker:
+    def __init__(self, year_dir: Path, scheme: Scheme):
+        self.dir = year_dir
+        self.scheme = scheme
+        self.log = ProblemLog()
+        self.files: dict[str, str] = {"scheme.yaml": sha256(year_dir / "scheme.yaml")}
+        self.known: dict[str, str] = {}
+        self.counts: dict[tuple, int] = {}
+
+    # -- the story -----------------------------------------------------------------------
+    def run(self) -> YearInputs:
+        units = self.units()
+        values = self.dept_scores(units)
+        leader = self.leader_scores(units)
+        survey, questions = self.survey(units)
+        items = self.brand_items(units)
+        reviews = self.brand_reviews(items)
+        vetoes = self.vetoes()
+        overrides = self.overrides(vetoes)
+        self.flush_counts()
+        return YearInputs(
+            year=self.scheme.year,
+            scheme=self.scheme,
+            units=units,
+            values=values,
+            leader=leader,
+            survey=survey,
+            questions=questions,
+            brand_items=items,
+            brand_reviews=reviews,
+            vetoes=vetoes,
+            overrides=overrides,
+            files=dict(sorted(self.files.items())),
+            warnings=self.log.warnings,
+        )
+
+    # -- reporting -----------------------------------------------------------------------
+    def report(self, table: RawTable, mask, column, message, *, level="error", shown=None):
+        """Log ``message`` (a string or a function of the value) for each row in ``mask``."""
+        rows = table.frame.loc[mask] if mask is not None else table.frame
+        if rows.empty:
+            return
+        key = (table.name, table.header(column), message if isinstance(message, str) else message.__name__, level)
+        values = rows[shown if shown is not None else column] if (shown or column) in rows else None
+        add = self.log.error if level == "error" else self.log.warning
+        for index in rows.index:
+            count = self.counts.get(key, 0)
+            self.counts[key] = count + 1
+            if count >= MAX_REPORTS:
+                continue
+            value = None if values is None else values[index]
+            text = message(value) if callable(message) else message
+            add(table.name, rows.at[index, ROW], table.header(column), value, text)
+
+    def flush_counts(self):
+        for (name, column, _, level), count in self.counts.items():
+            if count > MAX_REPORTS:
+                add = self.log.error if level == "error" else self.log.warning
+                add(name, None, column, None, f"……同类问题另有 {count - MAX_REPORTS} 处未逐条列出")
+
+    def read(self, stem: str, required=True) -> RawTable | None:
+        path = find_table(self.dir, stem, self.log, required=required)
+        return self.read_path(path) if path is not None else None
+
+    def read_path(self, path: Path) -> RawTable | None:
+        name = path.relative_to(self.dir).as_posix()
+        self.files[name] = sha256(path)
+        return read_table(path, name, self.log)
+
+    def require(self, table: RawTable, columns) -> bool:
+        missing = [c for c in columns if c not in table.frame.columns]
+        for c in missing:
+            self.log.error(table.name, None, c, None, f"缺少必需的列「{c}」（中文表头「{_CHINESE.get(c, c)}」）")
+        return not missing
+
+    def unit_names(self, table: RawTable, column: str = "unit") -> pd.Series:
+        """The column's units as canonical names; unknown or blank ones are errors (NaN)."""
+        folded = fold_series(table.frame[column])
+        canonical = folded.map(self.known)
+        blank = folded.eq("")
+        self.report(table, blank, column, "单位名称为空")
+        unknown = canonical.isna() & ~blank
+        self.report(table, unknown, column, self.unknown_unit)
+        return canonical
+
+    def unknown_unit(self, name) -> str:
+        suggestion = closest(fold(name), list(self.known))
+        hint = f"，是否为「{self.known[suggestion]}」？" if suggestion else ""
+        return f"单位「{name}」不在本年度考核单位名单（units）中{hint}"
+
+    def duplicates(self, table: RawTable, keys: pd.Series, column: str, what: str) -> pd.Series:
+        """Flag every repeat of a key after its first row, naming that first row."""
+        dup = keys.duplicated(keep="first") & keys.notna()
+        first = table.frame[ROW].groupby(keys).transform("first")
+        for index in dup[dup].index:
+            value = table.frame.at[index, column]
+            self.log.error(table.name, table.frame.at[index, ROW], table.header(column), value,
+                           f"{what}「{value}」重复（第{int(first[index])}行已有）")
+        return dup
+
+    # -- units ---------------------------------------------------------------------------
+    def units(self) -> pd.DataFrame:
+        table = self.read("units")
+        empty = pd.DataFrame({"unit": pd.Series(dtype=str), "medical_target": [], "medical_prior": [], "group": []})
+        if table is None or not self.require(table, ["unit"]):
+            return empty
+        frame = table.frame
+        names = frame["unit"]
+        folded = fold_series(names)
+        blank = folded.eq("")
+        self.report(table, blank, "unit", "单位名称为空")
+        dup = folded.duplicated() & ~blank
+        self.report(table, dup, "unit", lambda v: f"单位「{v}」在名单中重复")
+        ok = ~blank & ~dup
+        self.known = dict(zip(folded[ok], names[ok]))
+        needs_target = any(i.rule.kind == "target" for i in self.scheme.indicators)
+        target = pd.Series(np.nan, index=frame.index)
+        if "medical_target" in frame:
+            target = self.numbers(table, "medical_target", low=0, required=needs_target)
+        elif needs_target:
+            self.require(table, ["medical_target"])
+        prior = self.numbers(table, "medical_prior", low=0) if "medical_prior" in frame else target * np.nan
+        if needs_target:
+            self.report(table, target.eq(0) & ok, "medical_target", "参保基数为 0，无法计算完成比例")
+        group = frame["group"] if "group" in frame else pd.Series("", index=frame.index)
+        return pd.DataFrame(
+            {"unit": names[ok], "medical_target": target[ok], "medical_prior": prior[ok], "group": group[ok]}
+        ).reset_index(drop=True)
+
+    # -- numbers -------------------------------------------------------------------------
+    def numbers(self, table: RawTable, column: str, *, low=None, high=None, integer=False,
+                required=False, what="数值", mask=None) -> pd.Series:
+        """Parse a text column into floats; non-numbers and out-of-range values are errors."""
+        text = table.frame[column] if mask is None else table.frame.loc[mask, column]
+        number, percent = parse_numbers(text)
+        blank = text.eq("")
+        if required:
+            self.report(table, blank[blank].index, column, f"缺少{what}")
+        bad = number.isna() & ~blank
+        self.report(table, bad[bad].index, column, _not_a_number)
+        self.range_check(table, column, number, low=low, high=high, integer=integer, what=what)
+        return number.where(~bad)
+
+    def range_check(self, table, column, number, *, low=None, high=None, integer=False, what="数值"):
+        if low is not None:
+            under = number < low
+            self.report(table, under[under].index, column, lambda v: f"{what} {v} 不能小于 {_num(low)}")
+        if high is not None:
+            over = number > high
+            self.report(table, over[over].index, column, lambda v: f"{what} {v} 超过上限 {_num(high)}")
+        if integer:
+            frac = number.notna() & (number != np.floor(number))
+            self.report(table, frac[frac].index, column, lambda v: f"{what}应为整数，而不是 {v}")
+
+    # -- department scores ---------------------------------------------------------------
+    def dept_scores(self, units: pd.DataFrame) -> pd.DataFrame:
+        folder = self.dir / "dept_scores"
+        columns = ["unit", "indicator", "value", "number", "file", "row", "column"]
+        if not folder.is_dir():
+            self.log.error("dept_scores/", None, None, None, "缺少业务部门评分文件夹 dept_scores/")
+            return pd.DataFrame(columns=columns)
+        paths = sorted(
+            p for p in folder.iterdir()
+            if p.is_file() and p.suffix.lower() in (".csv", ".xlsx") and not p.name.startswith(("~$", "."))
+        )
+        if not paths:
+            self.log.error("dept_scores/", None, None, None, "dept_scores/ 文件夹中没有 .csv 或 .xlsx 文件")
+        indicators = {i.id: i for i in self.scheme.indicators}
+        parts = []
+        for path in paths:
+            table = self.read_path(path)
+            if table is None or not self.require(table, ["unit"]):
+                continue
+            found = {}
+            for column in table.frame.columns.drop([ROW, "unit"]):
+                match = INDICATOR_HEADER.match(column)
+                if match and match.group(1) in indicators:
+                    found[column] = match.group(1)
+                else:
+                    self.log.warning(table.name, None, column, column, f"列「{column}」不是本年度方案中的指标编号，已忽略")
+            duplicate_ids = pd.Series(list(found.values())).duplicated()
+            for column, dup in zip(list(found), duplicate_ids):
+                if dup:
+                    self.log.error(table.name, None, column, column, f"指标 {found[column]} 在同一文件中出现了两列")
+            unit = self.unit_names(table)
+            for column, indicator_id in found.items():
+                value = table.frame[column]
+                number = self.indicator_values(table, column, indicators[indicator_id], units, unit)
+                parts.append(pd.DataFrame({
+                    "unit": unit, "indicator": indicator_id, "value": value, "number": number,
+                    "file": table.name, "row": table.frame[ROW], "column": column,
+                }))
+        values = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+        values = values[values["unit"].notna()]
+        dup = values.duplicated(["unit", "indicator"], keep=False)
+        if dup.any():
+            for (unit, indicator), group in values[dup].groupby(["unit", "indicator"], sort=False):
+                first = group.iloc[0]
+                for _, again in group.iloc[1:].iterrows():
+                    self.log.error(
+                        again["file"], again["row"], again["column"], again["value"],
+                        f"单位「{unit}」的指标 {indicator} 重复评分（{first['file']} 第{first['row']}行已有）",
+                    )
+        values = values.drop_duplicates(["unit", "indicator"], keep="first")
+        expected = pd.MultiIndex.from_product([units["unit"], list(indicators)], names=["unit", "indicator"])
+        present = pd.MultiIndex.from_frame(values[["unit", "indicator"]])
+        for unit, indicator_id in expected.difference(present, sort=False):
+            department = indicators[indicator_id].department
+            self.log.error(
+                f"dept_scores/{department}", None, indicator_id, None,
+                f"单位「{unit}」缺少指标 {indicator_id}（{department}评分）的得分",
+            )
+        order = {i: k for k, i in enumerate(indicators)}
+        values = values.assign(_u=values["unit"].map({u: k for k, u in enumerate(units["unit"])}),
+                               _i=values["indicator"].map(order))
+        values = values.sort_values(["_u", "_i"]).drop(columns=["_u", "_i"]).reset_index(drop=True)
+        return values[["unit", "indicator", "value", "number"]]
+
+    def indicator_values(self, table: RawTable, column: str, indicator: Indicator, units, unit) -> pd.Series:
+        """Parse one indicator column by its rule kind (SPEC §1.1); errors name the cell."""
+        text = table.frame[column]
+        kind, rule = indicator.rule.kind, indicator.rule
+        listed = unit.notna()
+        blank = text.eq("") & listed
+        self.report(table, blank, column, f"缺少指标 {indicator.id} 的评分")
+        number, percent = parse_numbers(text)
+        bad = number.isna() & ~text.eq("")
+        self.report(table, bad, column, _not_a_number)
+        number = number.where(~bad)
+        what = {"manual": "得分", "deduction": "发现次数", "checklist": "缺少项数", "bands": "比例", "target": "完成数"}[kind]
+        if kind == "manual":
+            under = number < 0
+            self.report(table, under, column, lambda v: f"得分 {v} 不能为负数")
+            over = number > indicator.max
+            self.report(table, over, column, lambda v: f"得分 {v} 超过该指标满分 {_num(indicator.max)}")
+        elif kind in ("deduction", "checklist"):
+            self.range_check(table, column, number, low=0, high=rule.n if kind == "checklist" else None,
+                             integer=True, what=what)
+        elif kind == "target":
+            self.range_check(table, column, number, low=0, what=what)
+        elif kind == "bands":
+            bare = number.gt(1) & ~percent
+            self.report(table, bare, column, lambda v: f"比例「{v}」大于 1：请写作 {v}% 或 {_num(_float(v) / 100)}")
+            out = (number.lt(0) | number.gt(1)) & ~bare
+            self.report(table, out, column, lambda v: f"比例 {v} 应在 0 到 1（0% 到 100%）之间")
+            number = number.where(~bare & ~out)
+        if kind != "bands" and percent.any():
+            self.report(table, percent, column, lambda v: f"{what}不应写成百分数（{v}）")
+            number = number.where(~percent)
+        return number
+
+    # -- leadership scores ---------------------------------------------------------------
+    def leader_scores(self, units: pd.DataFrame) -> pd.DataFrame:
+        empty = pd.DataFrame({"unit": pd.Series(dtype=str), "member": pd.Series(dtype=str), "score": []})
+        table = self.read("leader_scores")
+        if table is None or not self.require(table, ["unit"]):
+            return empty
+        members = list(table.frame.columns.drop([ROW, "unit"]))
+        if not members:
+            self.log.error(table.name, None, None, None, "没有领导班子成员的评分列")
+            return empty
+        unit = self.unit_names(table)
+        self.duplicates(table, unit, "unit", "单位")
+        keep = unit.notna() & ~unit.duplicated()
+        parts = []
+        for member in members:
+            score = self.numbers(table, member, low=0, high=100, what="评分")
+            blank = table.frame[member].eq("") & keep
+            self.report(table, blank, member, f"领导「{member}」未给该单位评分，按未评分处理（不计入平均）", level="warning",
+                        shown="unit")
+            parts.append(pd.DataFrame({"unit": unit, "member": member, "score": score})[keep])
+        leader = pd.concat(parts, ignore_index=True)
+        scored = leader.dropna(subset=["score"])["unit"].unique()
+        listed = set(unit.dropna())
+        for name in units["unit"]:
+            if name not in listed:
+                self.log.error(table.name, None, "unit", name, f"单位「{name}」没有领导评分")
+            elif name not in set(scored):
+                row = int(table.frame.loc[unit.eq(name), ROW].iloc[0])
+                self.log.error(table.name, row, "unit", name, f"单位「{name}」没有任何领导评分")
+        return leader
+
+    # -- grassroots survey ---------------------------------------------------------------
+    def survey(self, units: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+        table = self.read("survey")
+        base = ["respondent", "unit", "sub_union", "role"]
+        if table is None or not self.require(table, ["unit", "role"]):
+            return pd.DataFrame(columns=base), []
+        frame = table.frame
+        questions = [c for c in frame.columns if c not in (ROW, "unit", "sub_union", "role")]
+        if not questions:
+            self.log.error(table.name, None, None, None, "问卷表没有任何题目列")
+        unit = self.unit_names(table)
+        roles = {fold(r): r for r in self.scheme.roles}
+        role = fold_series(frame["role"]).map(roles)
+        self.report(table, role.isna(), "role",
+                    lambda v: f"身份「{v}」无法识别，应为 {'、'.join(self.scheme.roles)} 之一")
+        scale = {}
+        for answer in self.scheme.answers:
+            scale[fold(answer.label)] = answer.points
+            scale[str(answer.value)] = answer.points
+        labels = "、".join(f"{a.value}（{a.label}）" for a in self.scheme.answers)
+        points = {}
+        for question in questions:
+            text = frame[question]
+            uniques = pd.unique(text)
+            lookup = {u: _answer_points(u, scale) for u in uniques}
+            value = text.map(lookup)
+            bad = value.isna() & text.ne("")
+            self.report(table, bad, question, lambda v: f"答案「{v}」无法识别，应为 {labels} 或留空")
+            points[question] = value.where(value >= 0)
+        survey = pd.DataFrame({
+            "respondent": frame[ROW].astype(int),
+            "unit": unit,
+            "sub_union": frame["sub_union"] if "sub_union" in frame else "",
+            "role": role,
+            **points,
+        })
+        survey = survey[unit.notna() & role.notna()]
+        answered = survey[questions].notna().any(axis=1) if questions else pd.Series(False, index=survey.index)
+        silent = survey.index[~answered]
+        self.report(table, silent, "unit", "该受访者所有题目均未作答，不计入基层评分", level="warning")
+        survey = survey[answered].reset_index(drop=True)
+        present = set(survey["unit"])
+        for name in units["unit"]:
+            if name not in present:
+                self.log.error(table.name, None, "unit", name, f"单位「{name}」没有有效的基层问卷")
+        return survey, questions
+
+    # -- brand work ----------------------------------------------------------------------
+    def brand_items(self, units: pd.DataFrame) -> pd.DataFrame:
+        empty = pd.DataFrame({"unit": pd.Series(dtype=str), "item": pd.Series(dtype=str), "title": pd.Series(dtype=str)})
+        table = self.read("brand_items")
+        if table is None or not self.require(table, ["unit", "item"]):
+            return empty
+        frame = table.frame
+        unit = self.unit_names(table)
+        item = fold_series(frame["item"])
+        self.report(table, item.eq(""), "item", "项目编号为空")
+        dup = self.duplicates(table, item.where(item.ne("")), "item", "项目编号")
+        title = frame["title"] if "title" in frame else pd.Series("", index=frame.index)
+        self.report(table, title.eq("") & item.ne(""), "title", "项目名称为空", level="warning",
+                    shown="item" if "title" not in frame else None)
+        ok = unit.notna() & item.ne("") & ~dup
+        items = pd.DataFrame({"unit": unit, "item": item, "title": title})[ok]
+        nth = items.groupby("unit").cumcount() + 1
+        limit = self.scheme.max_brand_items
+        self.report(table, nth[nth > limit].index, "item",
+                    lambda v: f"该单位申报的特色品牌项目超过 {limit} 项（限报 {limit} 项）")
+        for name in units["unit"]:
+            if name not in set(items["unit"]):
+                self.log.warning(table.name, None, "unit", name, f"单位「{name}」未申报特色品牌项目，品牌得分记 0 分")
+        return items.reset_index(drop=True)
+
+    def brand_reviews(self, items: pd.DataFrame) -> pd.DataFrame:
+        empty = pd.DataFrame({"reviewer": pd.Series(dtype=str), "item": pd.Series(dtype=str), "score": []})
+        table = self.read("brand_reviews")
+        if table is None or not self.require(table, ["reviewer", "item", "score"]):
+            return empty
+        frame = table.frame
+        reviewer = self.unit_names(table, "reviewer")
+        item = fold_series(frame["item"])
+        known_items = set(items["item"])
+        self.report(table, ~item.isin(known_items), "item", lambda v: f"项目编号「{v}」不在特色品牌项目表（brand_items）中")
+        score = self.numbers(table, "score", low=0, high=100, required=True, what="得分")
+        keys = pd.DataFrame({"reviewer": reviewer, "item": item})
+        dup = keys.duplicated() & reviewer.notna()
+        self.report(table, dup, "item", lambda v: f"同一评分单位对项目「{v}」重复评分")
+        owner = item.map(dict(zip(items["item"], items["unit"])))
+        own = owner.eq(reviewer) & reviewer.notna()
+        self.report(table, own, "reviewer", "本单位给自己的项目评分（自评），不计入互评得分", level="warning")
+        reviews = pd.DataFrame({"reviewer": reviewer, "item": item, "score": score, "row": frame[ROW]})
+        reviews = reviews[reviewer.notna() & item.isin(known_items) & score.notna() & ~dup]
+        counted = reviews.loc[~own[reviews.index], "item"]
+        for _, it in items[~items["item"].isin(set(counted))].iterrows():
+            self.log.error(table.name, None, "item", it["item"],
+                           f"项目「{it['item']}」（{it['unit']}）没有其他单位的评分")
+        return reviews.drop(columns="row").reset_index(drop=True)
+
+    # -- vetoes and the meeting's decisions ----------------------------------------------
+    def vetoes(self) -> pd.DataFrame:
+        empty = pd.DataFrame({"unit": pd.Series(dtype=str), "clause": pd.Series(dtype=str), "note": pd.Series(dtype=str)})
+        table = self.read("vetoes", required=False)
+        if table is None or not self.require(table, ["unit", "clause"]):
+            return empty
+        frame = table.frame
+        unit = self.unit_names(table)
+        clauses = {c.id for c in self.scheme.veto_clauses}
+        clause = fold_series(frame["clause"]).str.removeprefix("第").str.removesuffix("项").str.removesuffix("条")
+        clause = clause.where(~clause.str.fullmatch(r"\d+\.0"), clause.str[:-2])
+        bad = ~clause.isin(clauses)
+        self.report(table, bad, "clause",
+                    lambda v: f"否决条款「{v}」不存在，应为 {'、'.join(sorted(clauses))} 之一（附件2 第9项）")
+        note = frame["note"] if "note" in frame else pd.Series("", index=frame.index)
+        keys = pd.DataFrame({"unit": unit, "clause": clause})
+        dup = keys.duplicated() & unit.notna()
+        self.report(table, dup, "clause", lambda v: f"同一单位的否决条款「{v}」重复")
+        ok = unit.notna() & ~bad & ~dup
+        return pd.DataFrame({"unit": unit, "clause": clause, "note": note})[ok].reset_index(drop=True)
+
+    def overrides(self, vetoes: pd.DataFrame) -> pd.DataFrame:
+        empty = pd.DataFrame({"unit": pd.Series(dtype=str), "grade": pd.Series(dtype=str), "reason": pd.Series(dtype=str)})
+        table = self.read("grade_overrides", required=False)
+        if table is None or not self.require(table, ["unit", "grade"]):
+            return empty
+        frame = table.frame
+        unit = self.unit_names(table)
+        grades = {fold(g): g for g in (self.scheme.top_grade, self.scheme.other_grade)}
+        grade = fold_series(frame["grade"]).map(grades)
+        self.report(table, grade.isna(), "grade", lambda v: f"等次「{v}」无法识别，应为 {'、'.join(grades.values())} 之一")
+        reason = frame["reason"] if "reason" in frame else pd.Series("", index=frame.index)
+        self.report(table, reason.eq("") & unit.notna(), "reason", "调整等次应写明理由（会议决定）",
+                    shown="unit" if "reason" not in frame else None)
+        dup = self.duplicates(table, unit, "unit", "单位")
+        vetoed = unit.isin(set(vetoes["unit"])) & grade.eq(self.scheme.top_grade)
+        self.report(table, vetoed, "grade", f"该单位被一票否决，取消当年评优资格，不能调整为{self.scheme.top_grade}")
+        ok = unit.notna() & grade.notna() & ~dup & ~vetoed & reason.ne("")
+        return pd.DataFrame({"unit": unit, "grade": grade, "reason": reason})[ok].reset_index(drop=True)
+
+
+def parse_numbers(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers typed as text: full-width digits, thousands separators and ``85%`` accepted.
+
+    Returns the values (NaN where blank or not a finite number) and a flag for percentages.
+    """
+    number = pd.to_numeric(text, errors="coerce").astype(float)
+    percent = pd.Series(False, index=text.index)
+    todo = number.isna() & text.ne("")
+    if todo.any():
+        folded = fold_series(text[todo]).str.replace(",", "", regex=False)
+        is_percent = folded.str.endswith("%")
+        base = pd.to_numeric(folded.str.removesuffix("%"), errors="coerce").astype(float)
+        number[todo] = base.where(~is_percent, base / 100)
+        percent[todo] = is_percent
+    number = number.where(np.isfinite(number))
+    return number, percent
+
+
+def closest(name: str, candidates: list[str]) -> str | None:
+    """The known (folded) name most like ``name``: a containing name first, else difflib's."""
+    if not name:
+        return None
+    containing = [c for c in candidates if name in c or c in name]
+    if containing:
+        return min(containing, key=lambda c: abs(len(c) - len(name)))
+    match = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
+    return match[0] if match else None
+
+
+def _answer_points(text: str, scale: dict[str, float]) -> float:
+    """Points of one answer; NaN for blank, −1 for an answer not on the scale."""
+    if text == "":
+        return np.nan
+    key = fold(text)
+    if key in scale:
+        return scale[key]
+    try:
+        number = float(key)
+    except ValueError:
+        return -1.0
+    if number.is_integer() and str(int(number)) in scale:
+        return scale[str(int(number))]
+    return -1.0
+
+
+def _not_a_number(value) -> str:
+    if isinstance(value, str) and DATE_LIKE.match(value):
+        return f"「{value}」是日期，不是数字（请检查单元格格式）"
+    if isinstance(value, str) and value.startswith("="):
+        return f"「{value}」是公式而没有计算结果，请在 Excel 中重新计算并保存"
+    return f"「{value}」不是有效的数字"
+
+
+def _float(text) -> float:
+    number, _ = parse_numbers(pd.Series([str(text)]))
+    return float(number.iloc[0])
+
+
+def _num(x) -> str:
+    return f"{x:g}"
+
+
+_CHINESE = {
+    "unit": "单位",
+    "medical_target": "参保基数",
+    "medical_prior": "上年参保数",
+    "group": "类别",
+    "sub_union": "基层工会",
+    "role": "身份",
+    "item": "项目编号",
+    "title": "项目名称",
+    "reviewer": "评分单位",
+    "score": "得分",
+    "clause": "否决条款",
+    "note": "说明",
+    "grade": "等次",
+    "reason": "理由",
+}
+
+__all__ = ["YearInputs", "read_year", "parse_numbers", "closest", "InvalidInputError"]

@@ -250,9 +250,11 @@ def grades(totals: pd.DataFrame, vetoes: pd.DataFrame, overrides: pd.DataFrame, 
     crowded = k is not None and int(top.sum()) > k
     exact = table["total"].round(TIE_DECIMALS).eq(cutoff) & crowded
     table["at_cutoff"] = ~table["vetoed"] & math.isfinite(cutoff) & ((near & (margin > 0)) | exact)
-    decided = overrides.set_index("unit").astype(object)
-    table["grade"] = table["unit"].map(decided["grade"]).fillna(table["proposed_grade"]).astype(str)
-    table["override_reason"] = table["unit"].map(decided["reason"]).fillna("").astype(str)
+    decided = overrides.set_index("unit")
+    grade = table["unit"].map(decided["grade"]).astype(object)
+    reason = table["unit"].map(decided["reason"]).astype(object)
+    table["grade"] = grade.where(grade.notna(), table["proposed_grade"]).astype(str)
+    table["override_reason"] = reason.where(reason.notna(), "").astype(str)
     table.attrs["cutoff"] = cutoff
     return table.drop(columns="total")
 

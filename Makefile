@@ -1,0 +1,27 @@
+# kaohe — 一条命令完成环境准备：首次运行时自动创建 .venv 并安装依赖。
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+YEAR ?= 2019
+
+.PHONY: sample test validate bench clean-venv
+
+# 主任务：对示例年度计分并生成报告
+sample: $(VENV)/.installed
+	$(BIN)/kaohe score $(YEAR)
+
+# 运行全部测试
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+validate: $(VENV)/.installed
+	$(BIN)/kaohe validate $(YEAR)
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+clean-venv:
+	rm -rf $(VENV)

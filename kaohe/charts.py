@@ -1,0 +1,309 @@
+"""Figures and tables the notebooks show, built from a scored year without recomputing it.
+
+Every function takes :class:`~kaohe.pipeline.Results` (or its tables) and returns a plotly
+figure or a DataFrame with Chinese headers. Names and titles are data: before they reach
+plotly, which reads a few HTML tags in text, they pass through :func:`label`.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from .scheme import Scheme
+
+COMPONENT_NAMES = {"leader": "领导评分", "dept": "业务部门评分", "grassroots": "基层评分", "brand": "特色品牌"}
+COMPONENT_COLOURS = {"leader": "#4C78A8", "dept": "#72B7B2", "grassroots": "#F58518", "brand": "#B279A2"}
+GRADE_COLOURS = {"优秀": "#C8102E", "良好": "#7F7F7F", "一票否决": "#000000"}
+FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "SimHei", sans-serif'
+RANKING_HEADERS = {
+    "rank": "名次",
+    "unit": "单位",
+    "leader": "领导评分",
+    "dept": "业务部门评分",
+    "grassroots": "基层评分",
+    "brand": "特色品牌",
+    "total": "总分",
+    "grade": "等次",
+}
+
+
+def label(text) -> str:
+    """A data string made safe for plotly text: ``<`` and ``&`` shown as themselves."""
+    return html.escape("" if text is None else str(text), quote=False)
+
+
+def labels(values) -> list[str]:
+    return [label(v) for v in values]
+
+
+def _layout(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
+    fig.update_layout(
+        title={"text": label(title), "x": 0.01},
+        font={"family": FONT, "size": 13},
+        template="plotly_white",
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        height=height,
+    )
+    return fig
+
+
+def contributions(results) -> pd.DataFrame:
+    """Each unit's total split into the weighted components that add up to it."""
+    s = results.scheme
+    w = s.component_weights
+    t = results.results
+    return pd.DataFrame({
+        "unit": t["unit"],
+        "leader": s.common_weight * w["leader"] * t["leader"],
+        "dept": s.common_weight * w["dept"] * t["dept"],
+        "grassroots": s.common_weight * w["grassroots"] * t["grassroots"],
+        "brand": s.brand_weight * t["brand"],
+        "total": t["total"],
+        "grade": display_grade(t),
+    })
+
+
+def display_grade(table: pd.DataFrame) -> pd.Series:
+    """The final grade, with 一票否决 shown instead for vetoed units."""
+    return table["grade"].where(~table["vetoed"].astype(bool), "一票否决")
+
+
+def total_chart(results) -> go.Figure:
+    """Total by unit: the weighted components stacked, a marker at the total coloured by grade."""
+    parts = contributions(results).iloc[::-1]
+    names = labels(parts["unit"])
+    fig = go.Figure()
+    for key, name in COMPONENT_NAMES.items():
+        fig.add_bar(
+            y=names, x=parts[key], name=name, orientation="h", marker_color=COMPONENT_COLOURS[key],
+            hovertemplate="%{y}<br>" + name + "（加权）：%{x:.2f}<extra></extra>",
+        )
+    for grade, colour in GRADE_COLOURS.items():
+        rows = parts["grade"].eq(grade)
+        if rows.any():
+            fig.add_scatter(
+                y=[n for n, r in zip(names, rows) if r], x=parts.loc[rows, "total"] + 0.8, mode="markers+text",
+                name=grade, marker={"color": colour, "size": 10, "symbol": "diamond"},
+                text=[f"{t:.2f}" for t in parts.loc[rows, "total"]], textposition="middle right",
+                hovertemplate="%{y}<br>总分：%{text}<extra>" + grade + "</extra>",
+            )
+    fig.update_layout(barmode="stack", xaxis={"title": "总分（各部分按权重折算）", "range": [0, 108]})
+    return _layout(fig, "总分构成：各单位得分来自哪里", height=max(420, 28 * len(parts) + 120))
+
+
+def category_heatmap(results) -> go.Figure:
+    """Units × categories: points as a share of the category maximum."""
+    c = results.categories.assign(share=lambda d: d["points"] / d["max"])
+    names = {cat.id: f"{cat.id} {cat.name}" for cat in results.scheme.categories}
+    grid = c.pivot(index="unit", columns="category", values="share")
+    order = results.results["unit"]
+    grid = grid.loc[order, [cat.id for cat in results.scheme.categories]]
+    fig = go.Figure(go.Heatmap(
+        z=grid.to_numpy() * 100, x=labels(names[k] for k in grid.columns), y=labels(grid.index),
+        colorscale="RdYlGn", zmin=50, zmax=100, colorbar={"title": "得分率 %"},
+        text=np.vectorize(lambda v: f"{v:.0f}%")(grid.to_numpy() * 100), texttemplate="%{text}",
+        hovertemplate="%{y}<br>%{x}<br>得分率：%{z:.1f}%<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, "各类指标得分率（得分 ÷ 该类满分）", height=max(420, 26 * len(grid) + 140))
+
+
+def points_lost(results) -> pd.DataFrame:
+    """Per indicator: how many units lost points and how many in total, largest first."""
+    ind = results.indicators.assign(lost=lambda d: d["max"] - d["points"])
+    table = ind.groupby("indicator", sort=False).agg(
+        units=("lost", lambda x: int((x > 1e-9).sum())), lost=("lost", "sum"), max=("max", "first")
+    ).reset_index()
+    texts = {i.id: i.text for i in results.scheme.indicators}
+    table["text"] = table["indicator"].map(texts)
+    return table.sort_values(["lost", "units"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def points_lost_chart(results) -> go.Figure:
+    table = points_lost(results)
+    table = table[table["lost"] > 1e-9].iloc[::-1]
+    fig = go.Figure(go.Bar(
+        y=labels(table["indicator"]), x=table["lost"], orientation="h", marker_color="#E45756",
+        customdata=np.column_stack([table["units"], labels(table["text"].str.slice(0, 40))]),
+        text=[f"{u} 个单位" for u in table["units"]], textposition="outside",
+        hovertemplate="指标 %{y}：%{customdata[1]}<br>失分合计 %{x:.2f}，%{customdata[0]} 个单位失分<extra></extra>",
+    ))
+    fig.update_layout(xaxis_title="各单位失分合计", yaxis_title="指标")
+    return _layout(fig, "失分集中在哪些指标", height=max(360, 24 * len(table) + 140))
+
+
+def dept_ranking_chart(results) -> go.Figure:
+    """Raw department points against the score after the rank coefficient."""
+    d = results.dept.merge(results.results[["unit"]].reset_index(), on="unit").sort_values("index")
+    d = d.iloc[::-1]
+    names = labels(d["unit"])
+    fig = go.Figure()
+    fig.add_bar(y=names, x=d["dept_raw"], name="原始分（指标得分合计）", orientation="h", marker_color="#BAB0AC")
+    fig.add_bar(y=names, x=d["dept"], name="乘以名次系数后", orientation="h", marker_color="#72B7B2")
+    fig.update_layout(barmode="overlay", xaxis={"title": "业务部门评分", "range": [0, 105]})
+    fig.update_traces(opacity=0.9)
+    scope = {"total": "按总分排序", "category": "按类别排序", "indicator": "按指标排序"}[results.scheme.dept_ranking.scope]
+    return _layout(fig, f"业务部门评分：原始分与名次系数（{scope}）", height=max(420, 28 * len(d) + 120))
+
+
+def grassroots_chart(results) -> go.Figure:
+    """基层评分 by unit and role."""
+    g = results.grassroots_roles
+    order = results.results["unit"]
+    fig = go.Figure()
+    for role in results.scheme.roles:
+        r = g[g["role"].eq(role)].set_index("unit").reindex(order)
+        fig.add_bar(
+            x=labels(order), y=r["score"], name=label(role), customdata=r["respondents"].fillna(0),
+            hovertemplate="%{x}<br>" + label(role) + "：%{y:.1f}（%{customdata} 人）<extra></extra>",
+        )
+    totals = results.grassroots.set_index("unit").reindex(order)["grassroots"]
+    fig.add_scatter(x=labels(order), y=totals, mode="markers", name="基层评分", marker={"color": "#000", "size": 8})
+    fig.update_layout(barmode="group", yaxis={"title": "得分", "range": [0, 105]})
+    return _layout(fig, "基层问卷：各单位分身份得分", height=460)
+
+
+def brand_chart(results) -> go.Figure:
+    """Each brand item's score with every review: counted, trimmed, or a self-review."""
+    items = results.brand_items.merge(results.results[["unit"]].reset_index(), on="unit").sort_values(["index", "item"])
+    key = labels(items["unit"] + " · " + items["item"])
+    item_key = dict(zip(items["item"], key))
+    reviews = results.brand_reviews.assign(key=lambda d: d["item"].map(item_key))
+    fig = go.Figure()
+    fig.add_bar(x=key, y=items["score"], name="项目得分", marker_color="#B279A2", opacity=0.55,
+                customdata=np.column_stack([labels(items["title"]), items["reviews"]]),
+                hovertemplate="%{x}：%{customdata[0]}<br>得分 %{y:.2f}（%{customdata[1]} 个互评）<extra></extra>")
+    kinds = [
+        ("计入的互评", reviews["counted"], "#2E2E2E", "circle"),
+        ("去掉的最高/最低分", ~reviews["counted"] & ~reviews["own"], "#E45756", "x"),
+        ("自评（不计入）", reviews["own"], "#F58518", "triangle-up"),
+    ]
+    for name, rows, colour, symbol in kinds:
+        r = reviews[rows]
+        fig.add_scatter(x=r["key"], y=r["score"], mode="markers", name=name,
+                        marker={"color": colour, "symbol": symbol, "size": 7},
+                        customdata=labels(r["reviewer"]),
+                        hovertemplate="%{x}<br>评分单位 %{customdata}：%{y}<extra></extra>")
+    fig.update_layout(yaxis={"title": "得分", "range": [0, 105]}, xaxis={"tickangle": -45})
+    return _layout(fig, "特色品牌工作：项目得分与每条互评", height=520)
+
+
+def year_over_year(current, previous: pd.DataFrame) -> pd.DataFrame:
+    """Rank and total movement against the previous year's ``results.csv`` (units in both)."""
+    now = current.results[["unit", "rank", "total"]]
+    before = previous[["unit", "rank", "total"]].rename(columns={"rank": "rank_prev", "total": "total_prev"})
+    table = now.merge(before, on="unit", how="left")
+    table["rank_change"] = table["rank_prev"] - table["rank"]
+    table["total_change"] = table["total"] - table["total_prev"]
+    return table
+
+
+def year_over_year_chart(table: pd.DataFrame, year: int) -> go.Figure:
+    t = table.dropna(subset=["rank_prev"]).iloc[::-1]
+    colours = np.where(t["rank_change"] > 0, "#54A24B", np.where(t["rank_change"] < 0, "#E45756", "#7F7F7F"))
+    fig = go.Figure(go.Bar(
+        y=labels(t["unit"]), x=t["rank_change"], orientation="h", marker_color=colours,
+        customdata=np.column_stack([t["rank_prev"].astype(int), t["rank"], t["total_change"]]),
+        hovertemplate="%{y}：第%{customdata[0]}名 → 第%{customdata[1]}名<br>总分变化 %{customdata[2]:+.2f}<extra></extra>",
+    ))
+    fig.update_layout(xaxis_title=f"名次变化（{year - 1} → {year}，正数为上升）")
+    return _layout(fig, "与上年相比：名次升降", height=max(420, 26 * len(t) + 120))
+
+
+def ranking_table(results) -> pd.DataFrame:
+    """The ranking with Chinese headers and 2 decimals, for display."""
+    t = results.results.copy()
+    t["grade"] = np.where(t["vetoed"].astype(bool), t["grade"] + "（一票否决）", t["grade"])
+    t = t[list(RANKING_HEADERS)]
+    for column in ("leader", "dept", "grassroots", "brand", "total"):
+        t[column] = t[column].map(lambda x: f"{x:.2f}")
+    return t.rename(columns=RANKING_HEADERS)
+
+
+def summary(results) -> dict:
+    """The facts the report's summary states: 优秀 list, vetoes, ties at the cut-off, overrides."""
+    table = results.results
+    grades = results.grades.set_index("unit")
+    vetoes = results.inputs.vetoes
+    clause_text = {c.id: c.text for c in results.scheme.veto_clauses}
+    return {
+        "year": results.year,
+        "title": results.scheme.title,
+        "units": len(table),
+        "top_grade": results.scheme.top_grade,
+        "top": table.loc[table["grade"].eq(results.scheme.top_grade), "unit"].tolist(),
+        "cutoff": results.cutoff,
+        "vetoes": [
+            {"unit": v.unit, "clause": v.clause, "clause_text": clause_text.get(v.clause, ""), "note": v.note}
+            for v in vetoes.itertuples()
+        ],
+        "at_cutoff": [
+            {"unit": u, "total": float(table.set_index("unit").loc[u, "total"]),
+             "proposed": grades.loc[u, "proposed_grade"]}
+            for u in table["unit"] if bool(grades.loc[u, "at_cutoff"])
+        ],
+        "overrides": [
+            {"unit": o.unit, "proposed": grades.loc[o.unit, "proposed_grade"], "grade": o.grade, "reason": o.reason}
+            for o in results.inputs.overrides.itertuples()
+        ],
+    }
+
+
+def method_tables(scheme: Scheme) -> dict[str, pd.DataFrame]:
+    """The method appendix generated from the scheme: settings, indicators, veto clauses, answers."""
+    w = scheme.component_weights
+    scope = {"total": "按共性指标总分排序", "category": "按每类指标分别排序", "indicator": "按每项指标分别排序"}
+    mode = {"scaled": "得分 × 名次系数", "rank_only": "该部分满分 × 名次系数（只看名次）"}
+    quota = {"share": f"参评单位数的 {scheme.quota.value:.0%}（向下取整），与末位并列者同为优秀",
+             "count": f"{scheme.quota.value:g} 个，与末位并列者同为优秀",
+             "min_total": f"总分不低于 {scheme.quota.value:g} 分"}[scheme.quota.kind]
+    settings = pd.DataFrame([
+        ("总分构成", f"共性工作 {scheme.common_weight:.0%} + 特色品牌工作 {scheme.brand_weight:.0%}"),
+        ("共性工作构成", f"领导评分 {w['leader']:.0%} + 业务部门评分 {w['dept']:.0%} + 基层评分 {w['grassroots']:.0%}"),
+        ("业务部门名次系数", f"1 − {scheme.dept_ranking.step:.0%} ×（名次 − 1），最低为 0"),
+        ("排序口径", scope[scheme.dept_ranking.scope]),
+        ("系数用法", mode[scheme.dept_ranking.mode]),
+        ("领导评分去分", _trim_text(scheme.leader_trim)),
+        ("品牌互评去分", _trim_text(scheme.brand_trim) + "；自评不计入"),
+        ("品牌项目限报", f"每单位 {scheme.max_brand_items} 项"),
+        ("基层问卷身份权重", "、".join(f"{r} {v:g}" for r, v in scheme.role_weights.items()) + "（仅在有受访者的身份间归一）"),
+        ("优秀名额", quota),
+        ("分数线提示", f"与优秀分数线相差 {scheme.near_tie:g} 分以内" if scheme.near_tie else "仅提示并列"),
+    ], columns=["项目", "设定"])
+    answers = pd.DataFrame([(a.value, a.label, a.points) for a in scheme.answers], columns=["答案", "含义", "分值"])
+    kinds = {"manual": "直接评分", "deduction": "按次扣分", "checklist": "缺项扣分", "bands": "比例分档", "target": "完成目标"}
+    indicators = pd.DataFrame([
+        (i.id, next(c.name for c in scheme.categories if c.id == i.category), i.text, i.max, i.department,
+         kinds[i.rule.kind] + _rule_detail(i.rule))
+        for i in scheme.indicators
+    ], columns=["编号", "类别", "考核内容", "满分", "评分部门", "计分规则"])
+    vetoes = pd.DataFrame([(c.id, c.text) for c in scheme.veto_clauses], columns=["条款", "一票否决内容"])
+    return {"settings": settings, "answers": answers, "indicators": indicators, "vetoes": vetoes}
+
+
+def _trim_text(trim) -> str:
+    if trim.trim == 0:
+        return "不去分"
+    return f"评分多于 {trim.above} 个时去掉 {trim.trim} 个最高分和 {trim.trim} 个最低分"
+
+
+def _rule_detail(rule) -> str:
+    if rule.kind in ("deduction",):
+        return f"（每次扣 {rule.per:g} 分）"
+    if rule.kind == "checklist":
+        return f"（共 {rule.n} 项，每缺一项扣 {rule.per:g} 分）"
+    if rule.kind == "bands":
+        return "（" + "；".join(f"≥{b.min:.0%} 得 {b.points:g} 分" for b in rule.bands) + "）"
+    if rule.kind == "target":
+        return "（目标取参保基数与上年参保数的较小者）"
+    return ""
+
+
+def inputs_table(results) -> pd.DataFrame:
+    """The input files with their SHA-256, for the appendix."""
+    return pd.DataFrame(list(results.inputs.files.items()), columns=["输入文件", "SHA-256"])

@@ -1,0 +1,524 @@
+"""Seeded synthetic years: the committed sample data and the large benchmark years.
+
+:func:`make_year` builds every input table of SPEC §2 for a scheme and a list of units,
+vectorised with numpy so that 100,000 units take seconds; :func:`write_year` writes them the
+way the federation office receives them (department workbooks, a GB18030 survey export, …),
+each file labelled 示例数据 in a leading ``#`` line. ``python -m kaohe.synthetic`` regenerates
+``data/raw/2019`` (on the real scheme and units) and ``data/raw/2018`` (a synthetic prior year).
+
+With ``scenario=True`` the year tells a story for the report: one vetoed unit that would
+otherwise rank high, a near-tie at the 优秀 cut-off settled by the meeting, one unit that loses
+points on every rule kind, a few self-reviews and blank or label answers to be warned about.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .scheme import Scheme, Trim, load_scheme
+
+LABEL = "示例数据：由 kaohe.synthetic 以随机种子 {seed} 生成的合成数据，不代表任何单位的真实考核情况"
+CHINESE_HEADERS = {"unit": "单位", "sub_union": "基层工会", "role": "身份", "item": "项目编号", "title": "项目名称"}
+CHINESE_TABLES = ("survey", "brand_items")
+ENCODINGS = {"survey": "gb18030", "brand_items": "utf-8-sig"}  # as Excel and a web form save them
+XLSX_TABLES = ("dept_scores", "leader_scores")
+FIXED_TIME = datetime(2020, 1, 1)
+NEAR_TIE = 0.03  # the gap placed between the last 优秀 and the first 良好 unit
+
+SUB_UNIONS = np.array(["第一基层工会", "第二基层工会", "第三基层工会", "第四基层工会"])
+TITLE_WORDS = np.array(["“匠心”", "“暖心”", "“同心”", "“越工”", "“红色”", "“书香”", "“智慧”", "“娘家人”"])
+TITLE_THEMES = np.array(
+    ["劳模工匠培育", "职工书屋建设", "女职工关爱", "困难职工帮扶", "职工技能竞赛", "网上工会宣传", "职工文体活动", "工会服务驿站"]
+)
+TITLE_ENDS = np.array(["工程", "行动", "品牌", "计划"])
+
+
+@dataclass
+class _Year:
+    """A synthetic year as numbers, before it is dressed as input tables."""
+
+    values: np.ndarray  # unit × indicator: points, counts, ratios or actual counts
+    percent: np.ndarray  # unit: band ratios typed as "85%"
+    leader: np.ndarray  # unit × member, NaN where blank
+    resp_unit: np.ndarray
+    resp_role: np.ndarray
+    resp_sub: np.ndarray
+    answers: np.ndarray  # respondent × question: 0 blank, k = k-th answer option from the worst
+    as_label: np.ndarray  # respondent: answered in words (满意) instead of numbers
+    item_unit: np.ndarray
+    item_no: np.ndarray
+    item_title: np.ndarray
+    review_item: np.ndarray
+    reviewer: np.ndarray
+    review_score: np.ndarray
+    vetoes: list[tuple[int, str, str]]
+    overrides: list[tuple[int, str, str]]
+
+
+def make_units(n: int, seed: int) -> pd.DataFrame:
+    """``n`` synthetic units 示例单位00001… with 医疗互助 targets 200–7000; about half have a prior."""
+    rng = np.random.default_rng(seed)
+    digits = np.char.zfill(np.arange(1, n + 1).astype(str), max(5, len(str(n))))
+    target = rng.integers(4, 141, n) * 50
+    prior = np.where(rng.random(n) < 0.5, np.rint(target * rng.uniform(0.8, 1.1, n)), np.nan)
+    prior = pd.array(prior, dtype="Int64")
+    return pd.DataFrame({"unit": np.char.add("示例单位", digits), "medical_target": target, "medical_prior": prior})
+
+
+def make_year(
+    scheme: Scheme,
+    units: pd.DataFrame,
+    seed: int,
+    *,
+    respondents_per_unit: int = 20,
+    leaders: int = 7,
+    questions: int = 10,
+    reviews_per_item: int | None = None,
+    scenario: bool = True,
+) -> dict[str, pd.DataFrame]:
+    """Every input table of SPEC §2 for ``units`` under ``scheme``, as it will be written.
+
+    Each unit has a hidden quality that all its scores follow, so the parts of the year agree.
+    ``reviews_per_item=None`` gives 6–12 reviews per brand item.
+    """
+    rng = np.random.default_rng(seed)
+    n = len(units)
+    quality = rng.beta(4, 2, n)
+    threshold = _threshold(units)
+    year = _Year(
+        values=_indicator_values(scheme, units, quality, rng),
+        percent=rng.random(n) < 0.4,
+        leader=_leader_scores(quality, leaders, rng),
+        **_survey(scheme, quality, respondents_per_unit, questions, rng),
+        **_brand(scheme, quality, reviews_per_item, rng),
+        vetoes=[],
+        overrides=[],
+    )
+    if scenario:
+        _build_scenario(scheme, year, threshold, rng)
+    return _tables(scheme, units, year, questions)
+
+
+def _threshold(units: pd.DataFrame) -> np.ndarray:
+    target = units["medical_target"].to_numpy(float)
+    prior = units["medical_prior"].to_numpy(float, na_value=np.nan)
+    return np.where(np.isnan(prior), target, np.fmin(target, prior))
+
+
+def _step(maximum: float) -> float:
+    return 0.5 if maximum >= 5 else 0.1
+
+
+def _indicator_values(scheme: Scheme, units: pd.DataFrame, quality: np.ndarray, rng) -> np.ndarray:
+    n = len(quality)
+    columns = []
+    for ind in scheme.indicators:
+        rule = ind.rule
+        if rule.kind == "manual":
+            share = np.clip(0.7 + 0.32 * quality + rng.normal(0, 0.06, n), 0.55, 1)
+            step = _step(ind.max)
+            column = np.round(share * ind.max / step) * step
+        elif rule.kind == "deduction":
+            column = rng.poisson(0.6 * (1 - quality))
+        elif rule.kind == "checklist":
+            column = rng.binomial(rule.n, 0.15 * (1 - quality))
+        elif rule.kind == "bands":
+            column = np.clip(np.rint(100 * (0.55 + 0.45 * quality + rng.normal(0, 0.12, n))), 0, 100) / 100
+        else:  # target: the actual count, 80%–120% of the target
+            share = 0.8 + 0.4 * np.clip(quality + rng.normal(0, 0.15, n), 0, 1)
+            column = np.rint(units["medical_target"].to_numpy(float) * share)
+        columns.append(column.astype(float))
+    return np.column_stack(columns)
+
+
+def _leader_scores(quality: np.ndarray, leaders: int, rng) -> np.ndarray:
+    n = len(quality)
+    scores = np.clip(np.round(80 + 17 * quality[:, None] + rng.normal(0, 2.5, (n, leaders)), 1), 60, 99.5)
+    blank = rng.random((n, leaders)) < 0.03
+    blank[blank.all(axis=1), 0] = False  # every unit is scored by someone
+    return np.where(blank, np.nan, scores)
+
+
+def _survey(scheme: Scheme, quality: np.ndarray, per_unit: int, questions: int, rng) -> dict:
+    """Respondents of each unit: the first few cover every role, the rest are mostly 职工."""
+    n, roles = len(quality), len(scheme.roles)
+    counts = rng.integers(round(0.8 * per_unit), round(1.2 * per_unit) + 1, n)
+    unit = np.repeat(np.arange(n), counts)
+    position = np.arange(len(unit)) - np.repeat(np.cumsum(counts) - counts, counts)
+    others = (1 - 0.8) / max(roles - 1, 1)
+    drawn = rng.choice(roles, len(unit), p=[0.8] + [others] * (roles - 1)) if roles > 1 else np.zeros(len(unit), int)
+    role = np.where(position < roles, position, drawn)
+    options = len(scheme.answers)
+    mean = (options - 1) * (0.45 + 0.5 * quality[unit])
+    answers = 1 + np.clip(np.rint(mean[:, None] + rng.normal(0, 0.8, (len(unit), questions))), 0, options - 1)
+    answers[rng.random(answers.shape) < 0.05] = 0
+    blank = np.flatnonzero((position >= roles) & (role == 0))[:1]  # a 职工 among others of the same unit
+    answers[blank] = 0
+    return {
+        "resp_unit": unit,
+        "resp_role": role,
+        "resp_sub": unit * len(SUB_UNIONS) + rng.integers(0, len(SUB_UNIONS), len(unit)),
+        "answers": answers.astype(np.int8),
+        "as_label": rng.random(len(unit)) < 0.1,
+    }
+
+
+def _brand(scheme: Scheme, quality: np.ndarray, reviews_per_item: int | None, rng) -> dict:
+    """1–2 items per unit, each reviewed by distinct other units, plus a few self-reviews."""
+    n = len(quality)
+    counts = np.minimum(1 + (rng.random(n) < 0.6), scheme.max_brand_items)
+    unit = np.repeat(np.arange(n), counts)
+    number = 1 + np.arange(len(unit)) - np.repeat(np.cumsum(counts) - counts, counts)
+    items = len(unit)
+    titles = rng.integers(0, len(TITLE_WORDS) * len(TITLE_THEMES) * len(TITLE_ENDS), items)
+    most = min(12 if reviews_per_item is None else reviews_per_item, n - 1)
+    many = rng.integers(min(6, most), most + 1, items) if reviews_per_item is None else np.full(items, most)
+    # k distinct offsets in 1..n-1: sorted draws from 1..n-k plus 0..k-1, then shuffled
+    offsets = np.sort(rng.integers(1, n - most + 1, (items, most)), axis=1) + np.arange(most)
+    offsets = rng.permuted(offsets, axis=1)
+    item, slot = np.nonzero(np.arange(most) < many[:, None])
+    reviewer = (unit[item] + offsets[item, slot]) % n
+    own = rng.choice(items, min(items, max(3, items // 500)), replace=False)
+    item = np.concatenate([item, own])
+    reviewer = np.concatenate([reviewer, unit[own]])
+    merit = 70 + 25 * quality[unit] + rng.normal(0, 4, items)
+    score = np.clip(np.rint(merit[item] + rng.normal(0, 6, len(item)) + 8 * (reviewer == unit[item])), 60, 98)
+    order = np.lexsort((item, reviewer))  # as collected: one review form per reviewing unit
+    return {
+        "item_unit": unit,
+        "item_no": number,
+        "item_title": titles,
+        "review_item": item[order],
+        "reviewer": reviewer[order],
+        "review_score": score[order],
+    }
+
+
+def _build_scenario(scheme: Scheme, year: _Year, threshold: np.ndarray, rng) -> None:
+    """Plant the sample's story in ``year``: a unit losing on every rule kind, a high-ranked
+    vetoed unit, and the last 优秀 and first 良好 units less than 0.1 apart, which the meeting
+    settles by a grade override. Totals are estimated with :func:`_estimate_totals`."""
+    loser = rng.integers(len(threshold))
+    for j, ind in enumerate(scheme.indicators):
+        value, rule = year.values[loser, j], ind.rule
+        if rule.kind == "manual":
+            value = min(value, ind.max - _step(ind.max))
+        elif rule.kind in ("deduction", "checklist"):
+            value = max(value, 1)
+        elif rule.kind == "bands":
+            value = min(value, round(rule.bands[0].min - 0.05, 2))
+        else:
+            value = np.floor(0.9 * threshold[loser])
+        year.values[loser, j] = value
+
+    totals = _estimate_totals(scheme, year, threshold)
+    order = np.argsort(-totals, kind="stable")
+    vetoed = order[1]
+    clause = scheme.veto_clauses[min(1, len(scheme.veto_clauses) - 1)].id
+    year.vetoes.append((vetoed, clause, f"{scheme.year}年度受到所在系统党委通报批评"))
+
+    eligible = order[order != vetoed]
+    k = _quota_size(scheme, len(threshold), totals[eligible])
+    last, first_out = eligible[k - 1], eligible[k]
+    weight = scheme.common_weight * scheme.component_weights["leader"]
+    steps = np.floor((totals[last] - totals[first_out] - NEAR_TIE) / (0.1 * weight))
+    year.leader[last] = np.round(year.leader[last] - steps / 10, 1)
+    year.overrides.append(
+        (first_out, scheme.top_grade, f"总分与拟评{scheme.top_grade}的最后一名相差不足0.1分，经市总相关会议审议，同意评为{scheme.top_grade}")
+    )
+
+
+def _quota_size(scheme: Scheme, n_units: int, eligible_totals: np.ndarray) -> int:
+    quota = scheme.quota
+    if quota.kind == "share":
+        k = int(np.floor(quota.value * n_units + 1e-9))
+    elif quota.kind == "count":
+        k = int(quota.value)
+    else:
+        k = int((eligible_totals >= quota.value).sum())
+    return min(max(k, 1), len(eligible_totals) - 1)
+
+
+def _estimate_totals(scheme: Scheme, year: _Year, threshold: np.ndarray) -> np.ndarray:
+    """Each unit's total by SPEC §1, used only to place the scenario; :mod:`kaohe.scoring` is
+    the reference, and the tests check the placed near-tie with it."""
+    n = len(threshold)
+    points = np.column_stack([_points(ind, year.values[:, j], threshold) for j, ind in enumerate(scheme.indicators)])
+    weights = scheme.component_weights
+    common = (
+        weights["leader"] * _trimmed_mean(year.leader, scheme.leader_trim)
+        + weights["dept"] * _dept_scores(scheme, points)
+        + weights["grassroots"] * _grassroots(scheme, year, n)
+    )
+    return scheme.common_weight * common + scheme.brand_weight * _brand_scores(scheme, year, n)
+
+
+def _points(ind, value: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+    rule = ind.rule
+    if rule.kind == "manual":
+        return value
+    if rule.kind == "deduction":
+        return np.maximum(0, ind.max - rule.per * value)
+    if rule.kind == "checklist":
+        return np.where(value >= rule.n, 0, np.maximum(0, ind.max - rule.per * value))
+    if rule.kind == "bands":  # bands are sorted from the highest lower bound down
+        return np.select([value >= b.min for b in rule.bands], [b.points for b in rule.bands], 0)
+    return ind.max * np.minimum(1, value / threshold)
+
+
+def _dept_scores(scheme: Scheme, points: np.ndarray) -> np.ndarray:
+    ranking = scheme.dept_ranking
+    part = {"total": lambda i: "", "category": lambda i: i.category, "indicator": lambda i: i.id}[ranking.scope]
+    parts: dict[str, list[int]] = {}
+    for j, ind in enumerate(scheme.indicators):
+        parts.setdefault(part(ind), []).append(j)
+    maxima = np.array([ind.max for ind in scheme.indicators])
+    dept = np.zeros(len(points))
+    for columns in parts.values():
+        raw = points[:, columns].sum(axis=1)
+        rank = pd.Series(raw.round(6)).rank(method="min", ascending=False).to_numpy()
+        coef = np.maximum(0, 1 - ranking.step * (rank - 1))
+        dept += (raw if ranking.mode == "scaled" else maxima[columns].sum()) * coef
+    return dept
+
+
+def _trimmed_mean(scores: np.ndarray, trim: Trim) -> np.ndarray:
+    """Row means of the non-blank scores, less the ``trim`` highest and lowest when a row has
+    more than ``trim.above`` scores."""
+    count = (~np.isnan(scores)).sum(axis=1)
+    cut = np.where(count > trim.above, trim.trim, 0)[:, None]
+    column = np.arange(scores.shape[1])
+    keep = (column >= cut) & (column < count[:, None] - cut)
+    return np.where(keep, np.sort(scores, axis=1), 0).sum(axis=1) / keep.sum(axis=1)
+
+
+def _grassroots(scheme: Scheme, year: _Year, n: int) -> np.ndarray:
+    worth = np.array([np.nan] + [a.points for a in sorted(scheme.answers, key=lambda a: a.value)])
+    points = worth[year.answers]
+    answered = ~np.isnan(points).all(axis=1)
+    score = np.nanmean(points[answered], axis=1)
+    respondent = pd.DataFrame({"unit": year.resp_unit[answered], "role": year.resp_role[answered], "score": score})
+    by_role = respondent.groupby(["unit", "role"])["score"].mean().unstack()
+    weight = np.array(list(scheme.role_weights.values()))[by_role.columns]
+    present = by_role.notna() * weight
+    return ((by_role.fillna(0) * weight).sum(axis=1) / present.sum(axis=1)).reindex(range(n)).to_numpy()
+
+
+def _brand_scores(scheme: Scheme, year: _Year, n: int) -> np.ndarray:
+    counted = year.reviewer != year.item_unit[year.review_item]
+    reviews = pd.DataFrame({"item": year.review_item[counted], "score": year.review_score[counted]})
+    wide = reviews.assign(k=reviews.groupby("item").cumcount()).pivot(index="item", columns="k", values="score")
+    item_score = pd.Series(_trimmed_mean(wide.to_numpy(float), scheme.brand_trim), index=wide.index)
+    return item_score.groupby(year.item_unit[wide.index]).mean().reindex(range(n), fill_value=0).to_numpy()
+
+
+def _tables(scheme: Scheme, units: pd.DataFrame, year: _Year, questions: int) -> dict[str, pd.DataFrame]:
+    names = units["unit"].to_numpy(str)
+    tables = {}
+    for department in scheme.departments:
+        table = {"unit": names}
+        for j, ind in enumerate(scheme.indicators):
+            if ind.department != department:
+                continue
+            value = year.values[:, j]
+            if ind.rule.kind in ("deduction", "checklist", "target"):
+                table[ind.id] = value.astype(int)
+            elif ind.rule.kind == "bands":
+                cell = value.astype(object)
+                cell[year.percent] = np.char.add(np.rint(value[year.percent] * 100).astype(int).astype(str), "%")
+                table[ind.id] = cell
+            else:
+                table[ind.id] = value
+        tables[f"dept_scores/{department}"] = pd.DataFrame(table)
+
+    members = [f"领导{k}" for k in range(1, year.leader.shape[1] + 1)]
+    tables["leader_scores"] = pd.DataFrame({"unit": names, **dict(zip(members, year.leader.T))})
+
+    options = sorted(scheme.answers, key=lambda a: a.value)
+    cells = np.array([np.nan] + [a.value for a in options] + [a.label for a in options], dtype=object)
+    answer_cells = cells[year.answers + len(options) * (year.as_label[:, None] & (year.answers > 0))]
+    sub_unions = np.char.add(np.repeat(names, len(SUB_UNIONS)), np.tile(SUB_UNIONS, len(names)))
+    tables["survey"] = pd.DataFrame(
+        {
+            "unit": pd.Categorical.from_codes(year.resp_unit, names),
+            "sub_union": pd.Categorical.from_codes(year.resp_sub, sub_unions),
+            "role": pd.Categorical.from_codes(year.resp_role, scheme.roles),
+            **{f"问题{q + 1}": answer_cells[:, q] for q in range(questions)},
+        }
+    )
+
+    width = max(2, len(str(len(names))))
+    unit_no = np.char.zfill((year.item_unit + 1).astype(str), width)
+    item_ids = np.char.add(np.char.add(np.char.add("P", unit_no), "-"), year.item_no.astype(str))
+    words, themes, ends = np.unravel_index(year.item_title, (len(TITLE_WORDS), len(TITLE_THEMES), len(TITLE_ENDS)))
+    titles = np.char.add(np.char.add(TITLE_WORDS[words], TITLE_THEMES[themes]), TITLE_ENDS[ends])
+    tables["brand_items"] = pd.DataFrame({"unit": names[year.item_unit], "item": item_ids, "title": titles})
+    tables["brand_reviews"] = pd.DataFrame(
+        {"reviewer": names[year.reviewer], "item": item_ids[year.review_item], "score": year.review_score.astype(int)}
+    )
+
+    def rows(records, columns):
+        return pd.DataFrame([(names[u], a, b) for u, a, b in records], columns=columns, dtype=str)
+
+    tables["vetoes"] = rows(year.vetoes, ["unit", "clause", "note"])
+    tables["grade_overrides"] = rows(year.overrides, ["unit", "grade", "reason"])
+    return tables
+
+
+def write_year(tables: dict[str, pd.DataFrame], folder: str | Path, *, label: str, fmt: str = "mixed") -> list[Path]:
+    """Write the tables of :func:`make_year` into ``folder``, each file opened by ``# label``.
+
+    ``fmt="mixed"`` writes them as the office receives them: department and leadership scores
+    as ``.xlsx`` (label in A1, header in row 2), the survey as a GB18030 CSV with CRLF line ends
+    (Chinese Excel), brand items as UTF-8 with BOM, the rest as UTF-8. ``fmt="csv"`` writes
+    everything as UTF-8 CSV (fast, for the large benchmark years). The survey and brand items
+    use Chinese headers (单位, 身份, 项目编号 …), the others English ones.
+    """
+    if fmt not in ("mixed", "csv"):
+        raise ValueError(f"unknown format {fmt!r}")
+    folder = Path(folder)
+    paths = []
+    for key, table in tables.items():
+        kind = key.split("/")[0]
+        if kind in CHINESE_TABLES:
+            table = table.rename(columns=CHINESE_HEADERS)
+        stem = folder / key
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "mixed" and kind in XLSX_TABLES:
+            path = stem.parent / f"{stem.name}.xlsx"
+            _write_xlsx(table, path, label)
+        else:
+            path = stem.parent / f"{stem.name}.csv"
+            encoding = ENCODINGS.get(kind, "utf-8") if fmt == "mixed" else "utf-8"
+            _write_csv(table, path, label, encoding, "\r\n" if encoding == "gb18030" else "\n")
+        paths.append(path)
+    return paths
+
+
+def _write_csv(table: pd.DataFrame, path: Path, label: str, encoding: str = "utf-8", newline: str = "\n") -> None:
+    with open(path, "w", encoding=encoding, newline="") as f:
+        f.write(f"# {label}{newline}")
+        table.to_csv(f, index=False, lineterminator=newline)
+
+
+def _write_xlsx(table: pd.DataFrame, path: Path, label: str) -> None:
+    """One sheet: the label in A1, the header in row 2; timestamps fixed so reruns are identical."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        table.to_excel(writer, sheet_name=path.stem[:31], index=False, startrow=1)
+        writer.sheets[path.stem[:31]].cell(row=1, column=1, value=f"# {label}")
+        writer.book.properties.creator = "kaohe.synthetic"
+        writer.book.properties.title = "示例数据"
+    path.write_bytes(_freeze_zip(buffer.getvalue()))
+
+
+def _freeze_zip(data: bytes) -> bytes:
+    """The xlsx with the save time that openpyxl stamps (core.xml and zip entries) made fixed."""
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            content = source.read(entry)
+            if entry.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), content)
+            fixed = zipfile.ZipInfo(entry.filename, FIXED_TIME.timetuple()[:6])
+            target.writestr(fixed, content, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def read_units(path: str | Path) -> pd.DataFrame:
+    """A units file as written here or in ``data/raw`` (English headers, ``#`` comment lines)."""
+    return pd.read_csv(path, comment="#", dtype={"unit": str})
+
+
+def write_samples(data_dir: str | Path = "data") -> list[Path]:
+    """Regenerate the committed sample: ``raw/2019`` on the real scheme and units (which are
+    left untouched), and ``raw/2018``, a synthetic prior year on the same indicator system."""
+    raw = Path(data_dir) / "raw"
+    current, previous = raw / "2019", raw / "2018"
+    units = read_units(current / "units.csv")
+    tables = make_year(load_scheme(current / "scheme.yaml"), units, 2019)
+    paths = write_year(tables, current, label=LABEL.format(seed=2019))
+
+    previous.mkdir(parents=True, exist_ok=True)
+    text = (current / "scheme.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^year: 2019$", "year: 2018", text)
+    text = re.sub(r"(?m)^(title: )2019", r"\g<1>2018", text)
+    header = "# 示例数据：2018年度为合成的示例年度，沿用2019年度考核方案（附件2指标体系），仅年份不同。\n"
+    (previous / "scheme.yaml").write_text(header + text, encoding="utf-8")
+    units = make_units(len(units), 2018).assign(unit=units["unit"].to_numpy())
+    label = "示例数据：2018年度沿用2019年的单位名单，参保基数和上年参保数为 kaohe.synthetic 以随机种子 2018 生成的合成数据"
+    _write_csv(units, previous / "units.csv", label)
+    tables = make_year(load_scheme(previous / "scheme.yaml"), units, 2018)
+    paths += [previous / "scheme.yaml", previous / "units.csv"]
+    return paths + write_year(tables, previous, label=LABEL.format(seed=2018))
+
+
+def write_large_year(
+    n_units: int,
+    out: str | Path,
+    *,
+    seed: int,
+    scheme_path: str | Path,
+    fmt: str = "csv",
+    respondents_per_unit: int = 20,
+) -> list[Path]:
+    """A benchmark year of ``n_units`` synthetic units on a copy of ``scheme_path``, without scenario."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    label = LABEL.format(seed=seed)
+    text = Path(scheme_path).read_text(encoding="utf-8")
+    (out / "scheme.yaml").write_text(f"# {label}（考核方案复制自 {Path(scheme_path).as_posix()}）\n{text}", encoding="utf-8")
+    units = make_units(n_units, seed)
+    _write_csv(units, out / "units.csv", label)
+    scheme = load_scheme(scheme_path)
+    tables = make_year(scheme, units, seed, respondents_per_unit=respondents_per_unit, scenario=False)
+    return [out / "scheme.yaml", out / "units.csv"] + write_year(tables, out, label=label, fmt=fmt)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m kaohe.synthetic``: the committed sample, or with ``--units`` a large year."""
+    parser = argparse.ArgumentParser(
+        prog="python -m kaohe.synthetic",
+        description="生成示例数据（合成数据，不代表任何单位的真实考核情况）。"
+        "不带参数时重新生成 data/raw/2019 与 data/raw/2018 的示例输入文件"
+        "（不改动 2019 年的 scheme.yaml 与 units.csv）；给出 --units 时生成用于性能测试的大规模年度。",
+    )
+    parser.add_argument("--data-dir", default="data", help="数据目录，其下 raw/2019、raw/2018 为示例年度（默认 data）")
+    parser.add_argument("--units", type=int, metavar="N", help="生成 N 个合成单位的大规模年度（需同时给出 --out）")
+    parser.add_argument("--out", metavar="DIR", help="大规模年度的输出文件夹")
+    parser.add_argument(
+        "--fmt", choices=("csv", "mixed"), default="csv",
+        help="大规模年度的文件格式：csv 全部为 UTF-8 CSV（默认）；mixed 与示例年度相同（含 .xlsx，较慢）",
+    )
+    parser.add_argument("--seed", type=int, default=2019, help="大规模年度的随机种子（默认 2019）")
+    parser.add_argument("--respondents", type=int, default=20, help="大规模年度每个单位的问卷人数（约数，默认 20）")
+    args = parser.parse_args(argv)
+    if args.units is None:
+        paths = write_samples(args.data_dir)
+    elif args.out is None or args.units < 2:
+        parser.error("大规模年度需要 --out 输出文件夹，且 --units 至少为 2")
+    else:
+        paths = write_large_year(
+            args.units,
+            args.out,
+            seed=args.seed,
+            scheme_path=Path(args.data_dir) / "raw" / "2019" / "scheme.yaml",
+            fmt=args.fmt,
+            respondents_per_unit=args.respondents,
+        )
+    print(f"已写入 {len(paths)} 个文件")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,13 +1,12 @@
 """Figures and tables the notebooks show, built from a scored year without recomputing it.
 
 Every function takes :class:`~kaohe.pipeline.Results` (or its tables) and returns a plotly
-figure or a DataFrame with Chinese headers. Names and titles are data: before they reach
-plotly, which reads a few HTML tags in text, they pass through :func:`label`.
+figure or a DataFrame with Chinese headers. Unit names and titles go into the figures as
+they are: the report's renderer (:func:`kaohe.report.escape_figure`) escapes every text once,
+so a name like ``<b>`` is shown as written.
 """
 
 from __future__ import annotations
-
-import html
 
 import numpy as np
 import pandas as pd
@@ -17,7 +16,8 @@ from .scheme import Scheme
 
 COMPONENT_NAMES = {"leader": "领导评分", "dept": "业务部门评分", "grassroots": "基层评分", "brand": "特色品牌"}
 COMPONENT_COLOURS = {"leader": "#4C78A8", "dept": "#72B7B2", "grassroots": "#F58518", "brand": "#B279A2"}
-GRADE_COLOURS = {"优秀": "#C8102E", "良好": "#7F7F7F", "一票否决": "#000000"}
+TOP_COLOUR, OTHER_COLOUR, VETO_COLOUR = "#C8102E", "#7F7F7F", "#000000"
+VETOED = "一票否决"
 FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "SimHei", sans-serif'
 RANKING_HEADERS = {
     "rank": "名次",
@@ -31,18 +31,13 @@ RANKING_HEADERS = {
 }
 
 
-def label(text) -> str:
-    """A data string made safe for plotly text: ``<`` and ``&`` shown as themselves."""
-    return html.escape("" if text is None else str(text), quote=False)
-
-
 def labels(values) -> list[str]:
-    return [label(v) for v in values]
+    return [str(v) for v in values]
 
 
 def _layout(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
     fig.update_layout(
-        title={"text": label(title), "x": 0.01},
+        title={"text": title, "x": 0.01},
         font={"family": FONT, "size": 13},
         template="plotly_white",
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
@@ -70,7 +65,7 @@ def contributions(results) -> pd.DataFrame:
 
 def display_grade(table: pd.DataFrame) -> pd.Series:
     """The final grade, with 一票否决 shown instead for vetoed units."""
-    return table["grade"].where(~table["vetoed"].astype(bool), "一票否决")
+    return table["grade"].where(~table["vetoed"].astype(bool), VETOED)
 
 
 def total_chart(results) -> go.Figure:
@@ -83,14 +78,16 @@ def total_chart(results) -> go.Figure:
             y=names, x=parts[key], name=name, orientation="h", marker_color=COMPONENT_COLOURS[key],
             hovertemplate="%{y}<br>" + name + "（加权）：%{x:.2f}<extra></extra>",
         )
-    for grade, colour in GRADE_COLOURS.items():
+    scheme = results.scheme
+    colours = {scheme.top_grade: TOP_COLOUR, scheme.other_grade: OTHER_COLOUR, VETOED: VETO_COLOUR}
+    for grade, colour in colours.items():
         rows = parts["grade"].eq(grade)
         if rows.any():
             fig.add_scatter(
                 y=[n for n, r in zip(names, rows) if r], x=parts.loc[rows, "total"] + 0.8, mode="markers+text",
                 name=grade, marker={"color": colour, "size": 10, "symbol": "diamond"},
                 text=[f"{t:.2f}" for t in parts.loc[rows, "total"]], textposition="middle right",
-                hovertemplate="%{y}<br>总分：%{text}<extra>" + grade + "</extra>",
+                hovertemplate="%{y}<br>总分：%{text}<extra>%{fullData.name}</extra>",
             )
     fig.update_layout(barmode="stack", xaxis={"title": "总分（各部分按权重折算）", "range": [0, 108]})
     return _layout(fig, "总分构成：各单位得分来自哪里", height=max(420, 28 * len(parts) + 120))
@@ -159,8 +156,8 @@ def grassroots_chart(results) -> go.Figure:
     for role in results.scheme.roles:
         r = g[g["role"].eq(role)].set_index("unit").reindex(order)
         fig.add_bar(
-            x=labels(order), y=r["score"], name=label(role), customdata=r["respondents"].fillna(0),
-            hovertemplate="%{x}<br>" + label(role) + "：%{y:.1f}（%{customdata} 人）<extra></extra>",
+            x=labels(order), y=r["score"], name=role, customdata=r["respondents"].fillna(0),
+            hovertemplate="%{x}<br>%{fullData.name}：%{y:.1f}（%{customdata} 人）<extra></extra>",
         )
     totals = results.grassroots.set_index("unit").reindex(order)["grassroots"]
     fig.add_scatter(x=labels(order), y=totals, mode="markers", name="基层评分", marker={"color": "#000", "size": 8})
@@ -307,3 +304,69 @@ def _rule_detail(rule) -> str:
 def inputs_table(results) -> pd.DataFrame:
     """The input files with their SHA-256, for the appendix."""
     return pd.DataFrame(list(results.inputs.files.items()), columns=["输入文件", "SHA-256"])
+
+
+def summary_html(results) -> str:
+    """The report's opening: year, units, the 优秀 list, vetoes and why, ties, overrides."""
+    from .report import esc
+
+    facts = summary(results)
+    top = facts["top_grade"]
+    parts = [
+        f"<p>{esc(facts['year'])} 年度共 <b>{facts['units']}</b> 个单位参加考核。"
+        f"考核等次为<b>{esc(top)}</b>的 {len(facts['top'])} 个："
+        + "、".join(f"<b>{esc(u)}</b>" for u in facts["top"]) + "。</p>"
+    ]
+    if facts["vetoes"]:
+        items = "".join(
+            f"<li><b>{esc(v['unit'])}</b>：第{esc(v['clause'])}项「{esc(v['clause_text'])}」"
+            + (f"——{esc(v['note'])}" if v["note"] else "") + "</li>"
+            for v in facts["vetoes"]
+        )
+        parts.append(f"<p>一票否决（保留得分和名次，取消当年评优资格）：</p><ul>{items}</ul>")
+    else:
+        parts.append("<p>本年度无一票否决单位。</p>")
+    if facts["at_cutoff"]:
+        items = "".join(
+            f"<li><b>{esc(t['unit'])}</b>：总分 {t['total']:.4f}，初步等次 {esc(t['proposed'])}</li>"
+            for t in facts["at_cutoff"]
+        )
+        parts.append(
+            f"<p class='kaohe-flag'>请会议关注：以下单位的总分与{esc(top)}分数线（{facts['cutoff']:.4f}）"
+            f"并列或相差不足 {results.scheme.near_tie:g} 分。</p><ul>{items}</ul>"
+        )
+    if facts["overrides"]:
+        items = "".join(
+            f"<li><b>{esc(o['unit'])}</b>：初步等次 {esc(o['proposed'])} → 最终等次 <b>{esc(o['grade'])}</b>。"
+            f"理由：{esc(o['reason'])}</li>"
+            for o in facts["overrides"]
+        )
+        parts.append(f"<p>会议调整的等次：</p><ul>{items}</ul>")
+    return "\n".join(parts)
+
+
+def brand_table(results) -> pd.DataFrame:
+    """Brand items with their score and how many reviews were counted or trimmed."""
+    items = results.brand_items
+    trimmed = items["reviews"] - items["counted"]
+    return pd.DataFrame({
+        "单位": items["unit"],
+        "项目编号": items["item"],
+        "项目名称": items["title"],
+        "互评数": items["reviews"],
+        "去掉的最高/最低分": trimmed,
+        "项目得分": items["score"],
+    })
+
+
+def year_over_year_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Rank and total movement with Chinese headers; units new this year show blanks."""
+    return pd.DataFrame({
+        "单位": table["unit"],
+        "上年名次": table["rank_prev"].astype("Int64"),
+        "本年名次": table["rank"],
+        "名次变化": table["rank_change"].astype("Int64"),
+        "上年总分": table["total_prev"],
+        "本年总分": table["total"],
+        "总分变化": table["total_change"],
+    })

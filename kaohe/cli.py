@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     year_command("validate", "校验该年度的输入文件，列出全部问题")
     year_command("score", "校验并计分，写出 data/output/年份/ 下的结果表，并显示排名")
+    run = year_command("run", "校验、计分，运行年度报告笔记本并发布 report.html（主任务）")
+    run.add_argument("--notebook", metavar="文件", help="报告笔记本（默认 notebooks/annual_report.ipynb）")
     return parser
 
 
@@ -64,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(args)
         if args.command == "score":
             return _score(args)
+        if args.command == "run":
+            return _run(args)
     except UsageError as exc:
         print(f"kaohe: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -102,6 +106,25 @@ def _score(args) -> int:
     print(f"{results.scheme.title}\n")
     print(ranking_text(results.results))
     print(f"\n结果已写入 {Path(out).as_posix()}/")
+    return 0
+
+
+def _run(args) -> int:
+    from .pipeline import run_year
+
+    steps = iter(range(1, 5))
+
+    def progress(step: str) -> None:
+        print(f"[{next(steps)}/4] {step}……", flush=True)
+
+    results, paths = run_year(args.year, args.data_dir, notebook=args.notebook, progress=progress)
+    if results.warnings:
+        print(f"提示：输入中有 {len(results.warnings)} 条警告，可用 kaohe validate {args.year} 查看。")
+    print(f"\n{results.scheme.title}\n")
+    print(ranking_text(results.results))
+    print("\n已写出：")
+    for path in paths:
+        print(f"  {Path(path).as_posix()}")
     return 0
 
 

@@ -130,6 +130,34 @@ def score_year(year, data_dir: str | Path = "data") -> tuple[Results, Path]:
     return results, out
 
 
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def run_year(year, data_dir: str | Path = "data", *, notebook: str | Path | None = None,
+             progress=lambda step: None) -> tuple[Results, list[Path]]:
+    """``kaohe run``: score the year, execute the report notebook, publish ``report.html``.
+
+    Everything is written into a staging folder and swapped in at once; a failing step
+    (invalid input, a notebook cell error) leaves the previous outputs untouched.
+    """
+    from .report import render_report
+
+    notebook = Path(notebook) if notebook else NOTEBOOKS / "annual_report.ipynb"
+    progress("校验输入并计分")
+    results = load_year(year, data_dir)
+    _, out = year_paths(year, data_dir)
+    with staged_output(out) as stage:
+        progress("写出结果表")
+        names = [p.name for p in write_outputs(results, stage)]
+        progress("执行报告笔记本（papermill）")
+        parameters = {"year": int(year), "data_dir": str(Path(data_dir).resolve())}
+        render_report(notebook, stage / "report.html", parameters, title=f"{results.scheme.title}　考核结果",
+                      cwd=notebook.parent)
+        progress("发布 HTML 报告（nbconvert）")
+        names += ["report.html", "report.ipynb"]
+    return results, [out / name for name in names]
+
+
 def write_outputs(results: Results, folder: Path) -> list[Path]:
     """Write the tables of SPEC §3 (all but report.html) into ``folder``."""
     from .excel import write_workbook

@@ -25,6 +25,7 @@ import ast
 import difflib
 import html
 import itertools
+import numbers
 import os
 import sys
 import uuid
@@ -47,11 +48,14 @@ CJK_FONT_FAMILY = (
 
 FIGURE_CONFIG = {
     "displaylogo": False,
+    "showSendToCloud": False,  # plotly.js 4 shows a "Share chart" (upload) button by default
+    "typesetMath": False,
     "responsive": True,
-    "modeBarButtonsToRemove": ["sendDataToCloud", "select2d", "lasso2d"],
+    "modeBarButtonsToRemove": ["sendChartToCloud", "sendDataToCloud", "select2d", "lasso2d"],
     "toImageButtonOptions": {"format": "png", "scale": 2},
 }
 FIGURE_HEIGHT = 450
+_figure_ids = itertools.count(1)  # div ids kaohe-figure-1, -2…; reset by setup_notebook
 
 _TYPE_LABELS = {
     "str": "文本 str",
@@ -62,6 +66,7 @@ _TYPE_LABELS = {
     "dict": "字典 dict",
     "NoneType": "空值 None",
 }
+_CHECKED_TYPES = {"str", "int", "float", "bool", "list", "dict"}
 
 
 class NotebookError(KaoheError):
@@ -76,8 +81,6 @@ class NotebookParameterError(NotebookError):
         self.messages = list(messages)
         lines = "\n".join(f"  - {m}" for m in self.messages)
         super().__init__(f"笔记本 {notebook} 的参数有误，未执行：\n{lines}")
-
-
 
 
 def setup_notebook() -> None:
@@ -141,7 +144,7 @@ def format_html(template: str, /, **values: Any) -> str:
     Numbers keep their format specs, e.g. ``format_html("<b>{unit}</b> {score:.2f}", ...)``.
     """
     safe = {
-        k: v if isinstance(v, (int, float)) and not isinstance(v, bool) else esc(v)
+        k: v if isinstance(v, numbers.Real) and not isinstance(v, bool) else esc(v)
         for k, v in values.items()
     }
     return template.format(**safe)
@@ -165,7 +168,7 @@ def table_html(
         border=0,
         classes="kaohe-table",
     )
-    if caption is not None:
+    if caption is not None:  # to_html has no caption; it goes right after <table …>
         table = table.replace(">", f">\n  <caption>{esc(caption)}</caption>", 1)
     return table
 
@@ -194,9 +197,6 @@ def _display_html(markup: str) -> None:
     from IPython.display import HTML, display
 
     display(HTML(markup))
-
-
-_figure_ids = itertools.count(1)
 
 
 def _report_renderer():
@@ -291,10 +291,19 @@ def check_parameters(input_path: str | Path, parameters: Mapping[str, Any]) -> N
     import papermill
 
     input_path = Path(input_path)
-    declared = papermill.inspect_notebook(str(input_path))
+    try:
+        declared = papermill.inspect_notebook(str(input_path))
+    except ValueError as e:  # papermill needs the notebook's kernelspec to read the cell
+        raise NotebookError(
+            f"读不出笔记本 {input_path.name} 的参数：{e}；"
+            f"请在 Jupyter 中为它选择内核「{KERNEL_DISPLAY_NAME}」后保存"
+        ) from e
     messages = []
     if parameters and not declared:
-        messages.append("笔记本没有标记为 parameters 的单元，不能接受参数")
+        messages.append(
+            "笔记本没有声明参数（没有标记为 parameters 的单元，或其中没有赋值），"
+            f"不能接受参数：{'、'.join(parameters)}"
+        )
     else:
         for name, value in parameters.items():
             if name not in declared:
@@ -320,26 +329,20 @@ def _unknown_parameter(name: str, known: list[str]) -> str:
 
 
 def _declared_type(param: Mapping[str, str]) -> str | None:
-    """The simple type name a parameter is declared with, or None when it cannot be told."""
+    """The simple type a parameter is declared with, or None when it is not checked."""
     declared = param["inferred_type_name"].strip()
-    if declared.startswith("Optional["):
-        declared = "None"  # any value or None: not checked
-    declared = declared.split("[", 1)[0].strip()
-    if declared in _TYPE_LABELS and declared != "NoneType":
-        return declared
-    if declared not in ("None", ""):
-        return None
+    if declared not in ("None", ""):  # an annotation or a "# type:" comment
+        base = declared.split("[", 1)[0].strip()
+        return base if base in _CHECKED_TYPES else None  # Optional[…], Path…: not checked
     try:
         default = ast.literal_eval(param["default"])
-    except (ValueError, SyntaxError):
-        return None
-    name = type(default).__name__
-    return {"tuple": "list"}.get(name, name) if name in _TYPE_LABELS or name == "tuple" else None
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None  # an expression such as Path("data"): not checked
+    base = {"tuple": "list"}.get(type(default).__name__, type(default).__name__)
+    return base if base in _CHECKED_TYPES else None
 
 
 def _fits(value: Any, expected: str) -> bool:
-    if expected == "NoneType":
-        return True
     if expected == "bool":
         return isinstance(value, bool)
     if expected == "int":

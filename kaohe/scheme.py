@@ -168,7 +168,8 @@ def load_scheme(path: str | Path) -> Scheme:
         log.error(name, row, None, None, f"YAML 格式错误：{getattr(exc, 'problem', exc)}")
         raise SchemeError(log.problems) from None
     scheme = parse_scheme(data, log, name)
-    log.raise_if_errors()
+    if log.errors:
+        raise SchemeError(log.problems)
     return scheme
 
 
@@ -270,8 +271,8 @@ def parse_scheme(data: Any, log: ProblemLog | None = None, name: str = "scheme.y
         categories=categories,
         raw=data,
     )
-    if own_log:
-        log.raise_if_errors()
+    if own_log and log.errors:
+        raise SchemeError(log.problems)
     return scheme
 
 

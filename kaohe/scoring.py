@@ -234,7 +234,8 @@ def grades(totals: pd.DataFrame, vetoes: pd.DataFrame, overrides: pd.DataFrame, 
     clauses = vetoes.groupby("unit", sort=False)["clause"].agg(lambda c: ";".join(sorted(c, key=_clause_key)))
     table = totals[["unit", "total"]].copy()
     table["vetoed"] = table["unit"].isin(set(vetoes["unit"]))
-    table["veto_clauses"] = table["unit"].map(clauses).fillna("")
+    veto_clauses = table["unit"].map(clauses).astype(object)
+    table["veto_clauses"] = veto_clauses.where(veto_clauses.notna(), "").astype(str)
     eligible = table.loc[~table["vetoed"], "total"].round(TIE_DECIMALS)
     k = quota_size(scheme.quota, len(table))
     if k is None:
@@ -245,11 +246,11 @@ def grades(totals: pd.DataFrame, vetoes: pd.DataFrame, overrides: pd.DataFrame, 
         cutoff = eligible.sort_values(ascending=False).iloc[min(k, len(eligible)) - 1]
     top = ~table["vetoed"] & (table["total"].round(TIE_DECIMALS) >= cutoff)
     table["proposed_grade"] = np.where(top, scheme.top_grade, scheme.other_grade)
-    margin = scheme.near_tie
-    near = (table["total"].round(TIE_DECIMALS) - cutoff).abs() <= margin + 10 ** -TIE_DECIMALS
-    crowded = k is not None and int(top.sum()) > k
-    exact = table["total"].round(TIE_DECIMALS).eq(cutoff) & crowded
-    table["at_cutoff"] = ~table["vetoed"] & math.isfinite(cutoff) & ((near & (margin > 0)) | exact)
+    total = table["total"].round(TIE_DECIMALS)
+    band = ~table["vetoed"] & ((total - cutoff).abs() <= scheme.near_tie + 10 ** -TIE_DECIMALS)
+    contested = bool((band & top).any() and (band & ~top).any())  # close calls on both sides
+    tied = k is not None and int(top.sum()) > k and math.isfinite(cutoff)
+    table["at_cutoff"] = (band & contested) | (top & total.eq(cutoff) & tied)
     decided = overrides.set_index("unit")
     grade = table["unit"].map(decided["grade"]).astype(object)
     reason = table["unit"].map(decided["reason"]).astype(object)

@@ -24,7 +24,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .scheme import Scheme, Trim, load_scheme
+from . import pipeline
+from .io import read_table
+from .problems import ProblemLog
+from .scheme import Scheme, load_scheme
+from .scoring import quota_size
+from .validate import YearInputs, parse_numbers
 
 LABEL = "示例数据：由 kaohe.synthetic 以随机种子 {seed} 生成的合成数据，不代表任何单位的真实考核情况"
 CHINESE_HEADERS = {"unit": "单位", "sub_union": "基层工会", "role": "身份", "item": "项目编号", "title": "项目名称"}
@@ -93,7 +98,6 @@ def make_year(
     rng = np.random.default_rng(seed)
     n = len(units)
     quality = rng.beta(4, 2, n)
-    threshold = _threshold(units)
     year = _Year(
         values=_indicator_values(scheme, units, quality, rng),
         percent=rng.random(n) < 0.4,
@@ -104,7 +108,7 @@ def make_year(
         overrides=[],
     )
     if scenario:
-        _build_scenario(scheme, year, threshold, rng)
+        _build_scenario(scheme, units, year, questions, rng)
     return _tables(scheme, units, year, questions)
 
 
@@ -203,10 +207,11 @@ def _brand(scheme: Scheme, quality: np.ndarray, reviews_per_item: int | None, rn
     }
 
 
-def _build_scenario(scheme: Scheme, year: _Year, threshold: np.ndarray, rng) -> None:
+def _build_scenario(scheme: Scheme, units: pd.DataFrame, year: _Year, questions: int, rng) -> None:
     """Plant the sample's story in ``year``: a unit losing on every rule kind, a high-ranked
     vetoed unit, and the last 优秀 and first 良好 units less than 0.1 apart, which the meeting
-    settles by a grade override. Totals are estimated with :func:`_estimate_totals`."""
+    settles by a grade override. The totals come from the real scorer, :func:`kaohe.pipeline.score`."""
+    threshold = _threshold(units)
     loser = rng.integers(len(threshold))
     for j, ind in enumerate(scheme.indicators):
         value, rule = year.values[loser, j], ind.rule
@@ -220,14 +225,17 @@ def _build_scenario(scheme: Scheme, year: _Year, threshold: np.ndarray, rng) -> 
             value = np.floor(0.9 * threshold[loser])
         year.values[loser, j] = value
 
-    totals = _estimate_totals(scheme, year, threshold)
+    totals = pipeline.score(_inputs(scheme, units, year, questions)).totals["total"].to_numpy()
     order = np.argsort(-totals, kind="stable")
     vetoed = order[1]
     clause = scheme.veto_clauses[min(1, len(scheme.veto_clauses) - 1)].id
     year.vetoes.append((vetoed, clause, f"{scheme.year}年度受到所在系统党委通报批评"))
 
     eligible = order[order != vetoed]
-    k = _quota_size(scheme, len(threshold), totals[eligible])
+    k = quota_size(scheme.quota, len(units))
+    if k is None:  # a minimum total rather than a share or a count
+        k = int((totals[eligible] >= scheme.quota.value).sum())
+    k = min(max(k, 1), len(eligible) - 1)
     last, first_out = eligible[k - 1], eligible[k]
     weight = scheme.common_weight * scheme.component_weights["leader"]
     steps = np.floor((totals[last] - totals[first_out] - NEAR_TIE) / (0.1 * weight))
@@ -237,88 +245,77 @@ def _build_scenario(scheme: Scheme, year: _Year, threshold: np.ndarray, rng) -> 
     )
 
 
-def _quota_size(scheme: Scheme, n_units: int, eligible_totals: np.ndarray) -> int:
-    quota = scheme.quota
-    if quota.kind == "share":
-        k = int(np.floor(quota.value * n_units + 1e-9))
-    elif quota.kind == "count":
-        k = int(quota.value)
-    else:
-        k = int((eligible_totals >= quota.value).sum())
-    return min(max(k, 1), len(eligible_totals) - 1)
-
-
-def _estimate_totals(scheme: Scheme, year: _Year, threshold: np.ndarray) -> np.ndarray:
-    """Each unit's total by SPEC §1, used only to place the scenario; :mod:`kaohe.scoring` is
-    the reference, and the tests check the placed near-tie with it."""
-    n = len(threshold)
-    points = np.column_stack([_points(ind, year.values[:, j], threshold) for j, ind in enumerate(scheme.indicators)])
-    weights = scheme.component_weights
-    common = (
-        weights["leader"] * _trimmed_mean(year.leader, scheme.leader_trim)
-        + weights["dept"] * _dept_scores(scheme, points)
-        + weights["grassroots"] * _grassroots(scheme, year, n)
+def _inputs(scheme: Scheme, units: pd.DataFrame, year: _Year, questions: int) -> YearInputs:
+    """``year`` as the clean tables :func:`kaohe.validate.read_year` gives once it is written,
+    to score it in memory (a ``value`` is its number as text)."""
+    names = units["unit"].to_numpy(str)
+    n, m = year.values.shape
+    members, asked = _members(year), _question_names(questions)
+    options = sorted(scheme.answers, key=lambda a: a.value)
+    points = np.array([np.nan] + [a.points for a in options])[year.answers]
+    survey = pd.DataFrame({
+        "respondent": np.arange(1, len(points) + 1),
+        "unit": names[year.resp_unit],
+        "sub_union": _sub_unions(names)[year.resp_sub],
+        "role": np.array(scheme.roles)[year.resp_role],
+        **dict(zip(asked, points.T)),
+    })
+    items = _brand_items(names, year)
+    return YearInputs(
+        year=scheme.year,
+        scheme=scheme,
+        units=pd.DataFrame({
+            "unit": names,
+            "medical_target": units["medical_target"].to_numpy(float),
+            "medical_prior": units["medical_prior"].to_numpy(float, na_value=np.nan),
+            "group": "",
+        }),
+        values=pd.DataFrame({
+            "unit": np.repeat(names, m),
+            "indicator": np.tile(scheme.indicator_ids, n),
+            "value": year.values.ravel().astype(str),
+            "number": year.values.ravel(),
+        }),
+        leader=pd.DataFrame({"unit": np.repeat(names, len(members)), "member": np.tile(members, n),
+                             "score": year.leader.ravel()}),
+        survey=survey[~np.isnan(points).all(axis=1)].reset_index(drop=True),  # silent respondents left out
+        questions=asked,
+        brand_items=items,
+        brand_reviews=pd.DataFrame({"reviewer": names[year.reviewer], "item": items["item"].to_numpy()[year.review_item],
+                                    "score": year.review_score.astype(float)}),
+        vetoes=_decisions(year.vetoes, names, ["unit", "clause", "note"]),
+        overrides=_decisions(year.overrides, names, ["unit", "grade", "reason"]),
     )
-    return scheme.common_weight * common + scheme.brand_weight * _brand_scores(scheme, year, n)
 
 
-def _points(ind, value: np.ndarray, threshold: np.ndarray) -> np.ndarray:
-    rule = ind.rule
-    if rule.kind == "manual":
-        return value
-    if rule.kind == "deduction":
-        return np.maximum(0, ind.max - rule.per * value)
-    if rule.kind == "checklist":
-        return np.where(value >= rule.n, 0, np.maximum(0, ind.max - rule.per * value))
-    if rule.kind == "bands":  # bands are sorted from the highest lower bound down
-        return np.select([value >= b.min for b in rule.bands], [b.points for b in rule.bands], 0)
-    return ind.max * np.minimum(1, value / threshold)
+def _members(year: _Year) -> list[str]:
+    return [f"领导{k}" for k in range(1, year.leader.shape[1] + 1)]
 
 
-def _dept_scores(scheme: Scheme, points: np.ndarray) -> np.ndarray:
-    ranking = scheme.dept_ranking
-    part = {"total": lambda i: "", "category": lambda i: i.category, "indicator": lambda i: i.id}[ranking.scope]
-    parts: dict[str, list[int]] = {}
-    for j, ind in enumerate(scheme.indicators):
-        parts.setdefault(part(ind), []).append(j)
-    maxima = np.array([ind.max for ind in scheme.indicators])
-    dept = np.zeros(len(points))
-    for columns in parts.values():
-        raw = points[:, columns].sum(axis=1)
-        rank = pd.Series(raw.round(6)).rank(method="min", ascending=False).to_numpy()
-        coef = np.maximum(0, 1 - ranking.step * (rank - 1))
-        dept += (raw if ranking.mode == "scaled" else maxima[columns].sum()) * coef
-    return dept
+def _question_names(questions: int) -> list[str]:
+    return [f"问题{q + 1}" for q in range(questions)]
 
 
-def _trimmed_mean(scores: np.ndarray, trim: Trim) -> np.ndarray:
-    """Row means of the non-blank scores, less the ``trim`` highest and lowest when a row has
-    more than ``trim.above`` scores."""
-    count = (~np.isnan(scores)).sum(axis=1)
-    cut = np.where(count > trim.above, trim.trim, 0)[:, None]
-    column = np.arange(scores.shape[1])
-    keep = (column >= cut) & (column < count[:, None] - cut)
-    return np.where(keep, np.sort(scores, axis=1), 0).sum(axis=1) / keep.sum(axis=1)
+def _sub_unions(names: np.ndarray) -> np.ndarray:
+    """Every unit's 基层工会 names, unit by unit; ``_Year.resp_sub`` indexes into it."""
+    return np.char.add(np.repeat(names, len(SUB_UNIONS)), np.tile(SUB_UNIONS, len(names)))
 
 
-def _grassroots(scheme: Scheme, year: _Year, n: int) -> np.ndarray:
-    worth = np.array([np.nan] + [a.points for a in sorted(scheme.answers, key=lambda a: a.value)])
-    points = worth[year.answers]
-    answered = ~np.isnan(points).all(axis=1)
-    score = np.nanmean(points[answered], axis=1)
-    respondent = pd.DataFrame({"unit": year.resp_unit[answered], "role": year.resp_role[answered], "score": score})
-    by_role = respondent.groupby(["unit", "role"])["score"].mean().unstack()
-    weight = np.array(list(scheme.role_weights.values()))[by_role.columns]
-    present = by_role.notna() * weight
-    return ((by_role.fillna(0) * weight).sum(axis=1) / present.sum(axis=1)).reindex(range(n)).to_numpy()
+def _brand_items(names: np.ndarray, year: _Year) -> pd.DataFrame:
+    """The brand items as ``unit, item, title``, item ids P<unit number>-<k>."""
+    width = max(2, len(str(len(names))))
+    unit_no = np.char.zfill((year.item_unit + 1).astype(str), width)
+    item_ids = np.char.add(np.char.add(np.char.add("P", unit_no), "-"), year.item_no.astype(str))
+    words, themes, ends = np.unravel_index(year.item_title, (len(TITLE_WORDS), len(TITLE_THEMES), len(TITLE_ENDS)))
+    titles = np.char.add(np.char.add(TITLE_WORDS[words], TITLE_THEMES[themes]), TITLE_ENDS[ends])
+    return pd.DataFrame({"unit": names[year.item_unit], "item": item_ids, "title": titles})
 
 
-def _brand_scores(scheme: Scheme, year: _Year, n: int) -> np.ndarray:
-    counted = year.reviewer != year.item_unit[year.review_item]
-    reviews = pd.DataFrame({"item": year.review_item[counted], "score": year.review_score[counted]})
-    wide = reviews.assign(k=reviews.groupby("item").cumcount()).pivot(index="item", columns="k", values="score")
-    item_score = pd.Series(_trimmed_mean(wide.to_numpy(float), scheme.brand_trim), index=wide.index)
-    return item_score.groupby(year.item_unit[wide.index]).mean().reindex(range(n), fill_value=0).to_numpy()
+def _decisions(records: list[tuple[int, str, str]], names: np.ndarray, columns: list[str]) -> pd.DataFrame:
+    """Vetoes or grade overrides, recorded by unit position, as a text table naming the units."""
+    table = pd.DataFrame(records, columns=columns, dtype=object)
+    table[columns[0]] = names[table[columns[0]].to_numpy(int)]
+    return table.astype(str)
 
 
 def _tables(scheme: Scheme, units: pd.DataFrame, year: _Year, questions: int) -> dict[str, pd.DataFrame]:
@@ -340,37 +337,31 @@ def _tables(scheme: Scheme, units: pd.DataFrame, year: _Year, questions: int) ->
                 table[ind.id] = value
         tables[f"dept_scores/{department}"] = pd.DataFrame(table)
 
-    members = [f"领导{k}" for k in range(1, year.leader.shape[1] + 1)]
-    tables["leader_scores"] = pd.DataFrame({"unit": names, **dict(zip(members, year.leader.T))})
+    tables["leader_scores"] = pd.DataFrame({"unit": names, **dict(zip(_members(year), year.leader.T))})
 
     options = sorted(scheme.answers, key=lambda a: a.value)
     cells = np.array([np.nan] + [a.value for a in options] + [a.label for a in options], dtype=object)
     answer_cells = cells[year.answers + len(options) * (year.as_label[:, None] & (year.answers > 0))]
-    sub_unions = np.char.add(np.repeat(names, len(SUB_UNIONS)), np.tile(SUB_UNIONS, len(names)))
     tables["survey"] = pd.DataFrame(
         {
             "unit": pd.Categorical.from_codes(year.resp_unit, names),
-            "sub_union": pd.Categorical.from_codes(year.resp_sub, sub_unions),
+            "sub_union": pd.Categorical.from_codes(year.resp_sub, _sub_unions(names)),
             "role": pd.Categorical.from_codes(year.resp_role, scheme.roles),
-            **{f"问题{q + 1}": answer_cells[:, q] for q in range(questions)},
+            **dict(zip(_question_names(questions), answer_cells.T)),
         }
     )
 
-    width = max(2, len(str(len(names))))
-    unit_no = np.char.zfill((year.item_unit + 1).astype(str), width)
-    item_ids = np.char.add(np.char.add(np.char.add("P", unit_no), "-"), year.item_no.astype(str))
-    words, themes, ends = np.unravel_index(year.item_title, (len(TITLE_WORDS), len(TITLE_THEMES), len(TITLE_ENDS)))
-    titles = np.char.add(np.char.add(TITLE_WORDS[words], TITLE_THEMES[themes]), TITLE_ENDS[ends])
-    tables["brand_items"] = pd.DataFrame({"unit": names[year.item_unit], "item": item_ids, "title": titles})
+    items = _brand_items(names, year)
+    tables["brand_items"] = items
     tables["brand_reviews"] = pd.DataFrame(
-        {"reviewer": names[year.reviewer], "item": item_ids[year.review_item], "score": year.review_score.astype(int)}
+        {
+            "reviewer": names[year.reviewer],
+            "item": items["item"].to_numpy()[year.review_item],
+            "score": year.review_score.astype(int),
+        }
     )
-
-    def rows(records, columns):
-        return pd.DataFrame([(names[u], a, b) for u, a, b in records], columns=columns, dtype=str)
-
-    tables["vetoes"] = rows(year.vetoes, ["unit", "clause", "note"])
-    tables["grade_overrides"] = rows(year.overrides, ["unit", "grade", "reason"])
+    tables["vetoes"] = _decisions(year.vetoes, names, ["unit", "clause", "note"])
+    tables["grade_overrides"] = _decisions(year.overrides, names, ["unit", "grade", "reason"])
     return tables
 
 
@@ -436,8 +427,16 @@ def _freeze_zip(data: bytes) -> bytes:
 
 
 def read_units(path: str | Path) -> pd.DataFrame:
-    """A units file as written here or in ``data/raw`` (English headers, ``#`` comment lines)."""
-    return pd.read_csv(path, comment="#", dtype={"unit": str})
+    """A units file read as :func:`kaohe.validate.read_year` reads it: ``unit`` as text,
+    ``medical_target`` and ``medical_prior`` as numbers (NaN where blank or absent)."""
+    path = Path(path)
+    log = ProblemLog()
+    table = read_table(path, path.name, log)
+    log.raise_if_errors()
+    frame = table.frame
+    blank = pd.Series("", index=frame.index)
+    numbers = {c: parse_numbers(frame.get(c, blank))[0] for c in ("medical_target", "medical_prior")}
+    return pd.DataFrame({"unit": frame["unit"], **numbers})
 
 
 def write_samples(data_dir: str | Path = "data") -> list[Path]:

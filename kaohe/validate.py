@@ -103,7 +103,8 @@ class _YearChecker:
         rows = table.frame.loc[mask] if mask is not None else table.frame
         if rows.empty:
             return
-        key = (table.name, table.header(column), message if isinstance(message, str) else message.__name__, level)
+        kind = message if isinstance(message, str) else message.__code__  # each lambda is its own kind
+        key = (table.name, table.header(column), kind, level)
         values = rows[shown if shown is not None else column] if (shown or column) in rows else None
         add = self.log.error if level == "error" else self.log.warning
         for index in rows.index:
@@ -337,10 +338,10 @@ class _YearChecker:
         listed = set(unit.dropna())
         for name in units["unit"]:
             if name not in listed:
-                self.log.error(table.name, None, "unit", name, f"单位「{name}」没有领导评分")
+                self.log.error(table.name, None, table.header("unit"), name, f"单位「{name}」没有领导评分")
             elif name not in set(scored):
                 row = int(table.frame.loc[unit.eq(name), ROW].iloc[0])
-                self.log.error(table.name, row, "unit", name, f"单位「{name}」没有任何领导评分")
+                self.log.error(table.name, row, table.header("unit"), name, f"单位「{name}」没有任何领导评分")
         return leader
 
     # -- grassroots survey ---------------------------------------------------------------
@@ -369,7 +370,7 @@ class _YearChecker:
             uniques = pd.unique(text)
             lookup = {u: _answer_points(u, scale) for u in uniques}
             value = text.map(lookup)
-            bad = value.isna() & text.ne("")
+            bad = value.lt(0)
             self.report(table, bad, question, lambda v: f"答案「{v}」无法识别，应为 {labels} 或留空")
             points[question] = value.where(value >= 0)
         survey = pd.DataFrame({
@@ -387,7 +388,7 @@ class _YearChecker:
         present = set(survey["unit"])
         for name in units["unit"]:
             if name not in present:
-                self.log.error(table.name, None, "unit", name, f"单位「{name}」没有有效的基层问卷")
+                self.log.error(table.name, None, table.header("unit"), name, f"单位「{name}」没有有效的基层问卷")
         return survey, questions
 
     # -- brand work ----------------------------------------------------------------------
@@ -412,7 +413,8 @@ class _YearChecker:
                     lambda v: f"该单位申报的特色品牌项目超过 {limit} 项（限报 {limit} 项）")
         for name in units["unit"]:
             if name not in set(items["unit"]):
-                self.log.warning(table.name, None, "unit", name, f"单位「{name}」未申报特色品牌项目，品牌得分记 0 分")
+                self.log.warning(table.name, None, table.header("unit"), name,
+                                 f"单位「{name}」未申报特色品牌项目，品牌得分记 0 分")
         return items.reset_index(drop=True)
 
     def brand_reviews(self, items: pd.DataFrame) -> pd.DataFrame:
@@ -436,7 +438,7 @@ class _YearChecker:
         reviews = reviews[reviewer.notna() & item.isin(known_items) & score.notna() & ~dup]
         counted = reviews.loc[~own[reviews.index], "item"]
         for _, it in items[~items["item"].isin(set(counted))].iterrows():
-            self.log.error(table.name, None, "item", it["item"],
+            self.log.error(table.name, None, table.header("item"), it["item"],
                            f"项目「{it['item']}」（{it['unit']}）没有其他单位的评分")
         return reviews.drop(columns="row").reset_index(drop=True)
 

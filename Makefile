@@ -8,7 +8,7 @@ YEAR ?= 2019
 
 # 主任务：对示例年度计分并生成报告
 sample: $(VENV)/.installed
-	$(BIN)/kaohe score $(YEAR)
+	$(BIN)/kaohe run $(YEAR)
 
 # 运行全部测试
 test: $(VENV)/.installed

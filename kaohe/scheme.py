@@ -391,10 +391,14 @@ class _Parser:
             self.error(where, _num(sum(values)), f"{what}之和为 {_num(sum(values))}，应为 1")
 
     def trim(self, data: dict, where: str, default: int) -> Trim:
-        return Trim(
+        trim = Trim(
             trim=int(self.number(data, "trim", f"{where}.trim", default, low=0, integer=True)),
             above=int(self.number(data, "trim_above", f"{where}.trim_above", 5, low=0, integer=True)),
         )
+        if trim.above < 2 * trim.trim:
+            self.error(f"{where}.trim_above", trim.above,
+                       f"{where}.trim_above 为 {trim.above}，至少应为 2 × trim = {2 * trim.trim}，否则去分后不剩任何评分")
+        return trim
 
     def answers(self, raw) -> tuple[AnswerOption, ...]:
         if raw is None:

@@ -99,22 +99,46 @@ class _YearChecker:
 
     # -- reporting -----------------------------------------------------------------------
     def report(self, table: RawTable, mask, column, message, *, level="error", shown=None):
-        """Log ``message`` (a string or a function of the value) for each row in ``mask``."""
-        rows = table.frame.loc[mask] if mask is not None else table.frame
-        if rows.empty:
+        """Log ``message`` (a string or a function of the value) for each row in ``mask``.
+
+        ``mask`` is a boolean Series or the index labels of the rows. Only the first
+        ``MAX_REPORTS`` rows of each kind are logged; the rest are counted (:meth:`flush_counts`).
+        """
+        frame = table.frame
+        if mask is None:
+            index = frame.index
+        elif isinstance(mask, pd.Series) and (mask.dtype == bool or mask.dtype == "boolean"):
+            mask = mask.fillna(False).astype(bool)
+            index = mask.index[mask.to_numpy()]
+        else:
+            index = pd.Index(mask)
+        if index.empty:
             return
         kind = message if isinstance(message, str) else message.__code__  # each lambda is its own kind
         key = (table.name, table.header(column), kind, level)
-        values = rows[shown if shown is not None else column] if (shown or column) in rows else None
+        count = self.counts.get(key, 0)
+        self.counts[key] = count + len(index)
+        rows = frame.loc[index[: max(0, MAX_REPORTS - count)]]
+        shown = shown if shown is not None else column
+        values = rows[shown] if shown in rows else None
         add = self.log.error if level == "error" else self.log.warning
         for index in rows.index:
-            count = self.counts.get(key, 0)
-            self.counts[key] = count + 1
-            if count >= MAX_REPORTS:
-                continue
             value = None if values is None else values[index]
             text = message(value) if callable(message) else message
             add(table.name, rows.at[index, ROW], table.header(column), value, text)
+
+    def report_records(self, records: pd.DataFrame, message, *, level="error"):
+        """Log problems gathered across files: ``records`` has ``file, row, column, value`` and
+        ``message`` makes the text of one record; capped per file and column like :meth:`report`."""
+        if records.empty:
+            return
+        add = self.log.error if level == "error" else self.log.warning
+        for (name, column), group in records.groupby(["file", "column"], sort=False, dropna=False):
+            key = (name, column, message.__code__, level)
+            count = self.counts.get(key, 0)
+            self.counts[key] = count + len(group)
+            for record in group.head(max(0, MAX_REPORTS - count)).itertuples(index=False):
+                add(record.file, record.row, record.column, record.value, message(record))
 
     def flush_counts(self):
         for (name, column, _, level), count in self.counts.items():
@@ -155,12 +179,22 @@ class _YearChecker:
     def duplicates(self, table: RawTable, keys: pd.Series, column: str, what: str) -> pd.Series:
         """Flag every repeat of a key after its first row, naming that first row."""
         dup = keys.duplicated(keep="first") & keys.notna()
-        first = table.frame[ROW].groupby(keys).transform("first")
-        for index in dup[dup].index:
-            value = table.frame.at[index, column]
-            self.log.error(table.name, table.frame.at[index, ROW], table.header(column), value,
-                           f"{what}「{value}」重复（第{int(first[index])}行已有）")
+        if dup.any():
+            first = table.frame[ROW].groupby(keys).transform("first")
+            self.report_records(
+                pd.DataFrame({"file": table.name, "row": table.frame[ROW], "column": table.header(column),
+                              "value": table.frame[column], "first": first})[dup],
+                lambda r: f"{what}「{r.value}」重复（第{int(r.first)}行已有）",
+            )
         return dup
+
+    def missing_units(self, units: pd.DataFrame, present, table: RawTable, message, *, level="error"):
+        """Report every unit of the units file absent from ``present`` (one problem per unit)."""
+        absent = units.loc[~units["unit"].isin(present), "unit"]
+        self.report_records(
+            pd.DataFrame({"file": table.name, "row": None, "column": table.header("unit"), "value": absent}),
+            message, level=level,
+        )
 
     # -- units ---------------------------------------------------------------------------
     def units(self) -> pd.DataFrame:
@@ -386,7 +420,11 @@ class _YearChecker:
         self.report(table, silent, "unit", "该受访者所有题目均未作答，不计入基层评分", level="warning")
         survey = survey[answered].reset_index(drop=True)
         present = set(survey["unit"])
+        weighted = set(survey.loc[survey["role"].map(self.scheme.role_weights).gt(0), "unit"])
         for name in units["unit"]:
+            if name in present and name not in weighted:
+                self.log.error(table.name, None, table.header("unit"), name,
+                               f"单位「{name}」的受访者身份在方案中的权重均为 0，无法计算基层评分")
             if name not in present:
                 self.log.error(table.name, None, table.header("unit"), name, f"单位「{name}」没有有效的基层问卷")
         return survey, questions

@@ -197,6 +197,21 @@ def test_a_zero_role_weight_leaves_the_role_out(tmp_path):
     assert by_unit(results.grassroots, "grassroots") == approx({"甲": 90, "乙": 80, "丙": 100, "丁": 80})
 
 
+def test_a_unit_answered_only_by_zero_weight_roles_is_an_error(tmp_path):
+    # 乙's respondents are 职工, 工会主席, 管理者; with only 管理者 weighted, 甲 (职工, 工会主席) has none left
+    with pytest.raises(InvalidInputError) as caught:
+        scored(tmp_path, survey={"roles": {"职工": 0, "工会主席": 0, "管理者": 1}})
+    messages = [p.message for p in caught.value.problems if p.is_error]
+    assert messages == ["单位「甲」的受访者身份在方案中的权重均为 0，无法计算基层评分"]
+
+
+def test_a_trim_that_would_drop_every_score_is_refused(tmp_path):
+    with pytest.raises(kaohe.SchemeError) as caught:
+        scored(tmp_path, brand={"max_items": 2, "trim": 2, "trim_above": 3})
+    assert [p.column for p in caught.value.problems] == ["brand.trim_above"]
+    assert "至少应为 2 × trim = 4" in caught.value.problems[0].message
+
+
 # -- quota, ties at the cut-off, overrides ----------------------------------------------------
 
 

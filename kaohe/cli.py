@@ -54,7 +54,38 @@ def build_parser() -> argparse.ArgumentParser:
     year_command("score", "校验并计分，写出 data/output/年份/ 下的结果表，并显示排名")
     run = year_command("run", "校验、计分，运行年度报告笔记本并发布 report.html（主任务）")
     run.add_argument("--notebook", metavar="文件", help="报告笔记本（默认 notebooks/annual_report.ipynb）")
+
+    template = year_command("template", "按该年度方案和单位名单生成空白输入表（各业务部门评分表、领导评分表、问卷表、特色品牌表），供发出填写")
+    template.add_argument("--out", metavar="目录", help="输出文件夹（默认 数据目录/templates/年份/，不能在 raw/ 之内）")
+    template.add_argument("--leaders", type=_positive, default=7, metavar="人数", help="领导评分表预留的领导列数（默认 7）")
+    template.add_argument("--questions", type=_positive, default=10, metavar="题数", help="问卷表的题目列数（默认 10）")
+    template.add_argument("--force", action="store_true", help="覆盖输出文件夹中已有的同名表格")
+
+    sample = year_command("sample", "基层问卷抽样：从名册中为每个考核单位随机抽取单建工会（考核办法第八条（一）3）")
+    sample.add_argument("--roster", required=True, metavar="文件", help="基层工会名册（.csv/.xlsx）：单位、基层工会、单建（是/否，可选）")
+    sample.add_argument("--per-unit", required=True, type=_positive, metavar="个数", help="每个考核单位抽取的单建工会数")
+    sample.add_argument("--seed", required=True, type=_seed, metavar="种子", help="随机种子（非负整数），记录在名单中以便复核")
+    sample.add_argument("--out", metavar="文件", help="抽样名单 .xlsx（同名 .csv 一并写出；默认 数据目录/templates/年份/基层问卷抽样名单.xlsx）")
+    sample.add_argument("--force", action="store_true", help="覆盖已有的抽样名单")
+
+    new_year = commands.add_parser("new-year", help="从上一年度复制方案和单位名单，新建 data/raw/年份/",
+                                   description="从上一年度复制方案（改年份与标题）和单位名单，新建该年度的输入文件夹；已存在则不做任何改动")
+    new_year.add_argument("year", metavar="年份", help="新的考核年度，如 2020")
+    new_year.add_argument("--from", dest="previous", required=True, metavar="年份", help="复制来源年度，如 2019")
+    new_year.add_argument("--data-dir", default="data", metavar="目录", help="数据目录，内含 raw/（默认 ./data）")
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数，而不是「{text}」")
+    return int(text)
+
+
+def _seed(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"随机种子应为非负整数，而不是「{text}」")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,6 +99,12 @@ def main(argv: list[str] | None = None) -> int:
             return _score(args)
         if args.command == "run":
             return _run(args)
+        if args.command == "template":
+            return _template(args)
+        if args.command == "sample":
+            return _sample(args)
+        if args.command == "new-year":
+            return _new_year(args)
     except UsageError as exc:
         print(f"kaohe: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -125,6 +162,30 @@ def _run(args) -> int:
     print("\n已写出：")
     for path in paths:
         print(f"  {Path(path).as_posix()}")
+    return 0
+
+
+def _template(args) -> int:
+    from .workflow import write_templates
+
+    done = write_templates(args.year, args.data_dir, args.out, leaders=args.leaders, questions=args.questions,
+                           force=args.force)
+    print(done.summary(args.data_dir))
+    return 0
+
+
+def _sample(args) -> int:
+    from .workflow import sample_year
+
+    done = sample_year(args.year, args.roster, args.per_unit, args.seed, args.data_dir, args.out, force=args.force)
+    print(done.summary())
+    return 0
+
+
+def _new_year(args) -> int:
+    from .workflow import new_year
+
+    print(new_year(args.year, args.previous, args.data_dir).summary())
     return 0
 
 

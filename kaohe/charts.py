@@ -273,10 +273,9 @@ def method_tables(scheme: Scheme) -> dict[str, pd.DataFrame]:
         ("分数线提示", f"与优秀分数线相差 {scheme.near_tie:g} 分以内" if scheme.near_tie else "仅提示并列"),
     ], columns=["项目", "设定"])
     answers = pd.DataFrame([(a.value, a.label, a.points) for a in scheme.answers], columns=["答案", "含义", "分值"])
-    kinds = {"manual": "直接评分", "deduction": "按次扣分", "checklist": "缺项扣分", "bands": "比例分档", "target": "完成目标"}
     indicators = pd.DataFrame([
         (i.id, next(c.name for c in scheme.categories if c.id == i.category), i.text, i.max, i.department,
-         kinds[i.rule.kind] + _rule_detail(i.rule))
+         rule_text(i.rule))
         for i in scheme.indicators
     ], columns=["编号", "类别", "考核内容", "满分", "评分部门", "计分规则"])
     vetoes = pd.DataFrame([(c.id, c.text) for c in scheme.veto_clauses], columns=["条款", "一票否决内容"])
@@ -287,6 +286,14 @@ def _trim_text(trim) -> str:
     if trim.trim == 0:
         return "不去分"
     return f"评分多于 {trim.above} 个时去掉 {trim.trim} 个最高分和 {trim.trim} 个最低分"
+
+
+RULE_NAMES = {"manual": "直接评分", "deduction": "按次扣分", "checklist": "缺项扣分", "bands": "比例分档", "target": "完成目标"}
+
+
+def rule_text(rule) -> str:
+    """An indicator's rule in words, e.g. ``按次扣分（每次扣 0.5 分）`` (SPEC §1.1)."""
+    return RULE_NAMES[rule.kind] + _rule_detail(rule)
 
 
 def _rule_detail(rule) -> str:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import pickle
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,8 +118,17 @@ def year_paths(year, data_dir: str | Path = "data") -> tuple[Path, Path]:
     return raw, data_dir / "output" / text
 
 
-def load_year(year, data_dir: str | Path = "data") -> Results:
-    """Read, validate and score one year: the single call a notebook needs."""
+def load_year(year, data_dir: str | Path = "data", *, scored: str | Path | None = None) -> Results:
+    """Read, validate and score one year: the single call a notebook needs.
+
+    ``scored`` names the pickle ``kaohe run`` leaves for its report notebook: the same year,
+    already scored, so the notebook does not score it twice.
+    """
+    if scored:
+        results = pickle.loads(Path(scored).read_bytes())
+        if not isinstance(results, Results) or results.year != int(year):
+            raise UsageError(f"{scored} 不是 {year} 年度的计分结果")
+        return results
     raw, _ = year_paths(year, data_dir)
     return score(read_year(raw, int(year)))
 
@@ -138,23 +150,30 @@ def run_year(year, data_dir: str | Path = "data", *, notebook: str | Path | None
     """``kaohe run``: score the year, execute the report notebook, publish ``report.html``.
 
     Everything is written into a staging folder and swapped in at once; a failing step
-    (invalid input, a notebook cell error) leaves the previous outputs untouched.
+    (invalid input, a notebook cell error) leaves the previous outputs untouched. The notebook
+    is executed into a scratch folder, so a failed one stays there for inspection; it is
+    handed the scored year (a pickle in that folder) rather than scoring it again.
     """
-    from .report import render_report
+    from .report import execute_notebook, publish_html
 
     notebook = Path(notebook) if notebook else NOTEBOOKS / "annual_report.ipynb"
     progress("校验输入并计分")
     results = load_year(year, data_dir)
     _, out = year_paths(year, data_dir)
+    scratch = Path(tempfile.mkdtemp(prefix=f"kaohe-{year}-report-"))
+    scored = scratch / "results.pickle"
+    scored.write_bytes(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
     with staged_output(out) as stage:
         progress("写出结果表")
         names = [p.name for p in write_outputs(results, stage)]
         progress("执行报告笔记本（papermill）")
-        parameters = {"year": int(year), "data_dir": str(Path(data_dir).resolve())}
-        render_report(notebook, stage / "report.html", parameters, title=f"{results.scheme.title}　考核结果",
-                      cwd=notebook.parent)
+        parameters = {"year": int(year), "data_dir": str(Path(data_dir).resolve()), "scored": str(scored)}
+        executed = execute_notebook(notebook, scratch / "report.ipynb", parameters, cwd=notebook.parent)
         progress("发布 HTML 报告（nbconvert）")
+        shutil.move(executed, stage / "report.ipynb")
+        publish_html(stage / "report.ipynb", stage / "report.html", f"{results.scheme.title}　考核结果")
         names += ["report.html", "report.ipynb"]
+    shutil.rmtree(scratch, ignore_errors=True)
     return results, [out / name for name in names]
 
 

@@ -90,6 +90,7 @@ def setup_notebook() -> None:
     ``<div>`` plus ``Plotly.newPlot`` (no plotly.js copy, no MathJax, no plotly logo) with all
     its text escaped, gives charts the CJK font, and sets pandas to escape HTML.
     """
+    _skip_slow_iri_checker()
     import pandas as pd
     import plotly.io as pio
     from IPython.display import HTML, display
@@ -115,6 +116,19 @@ def setup_notebook() -> None:
 
     plotly_js = get_plotlyjs().replace("</script", "<\\/script")
     display(HTML(f'<script type="text/javascript">{plotly_js}</script>'))
+
+
+def _skip_slow_iri_checker() -> None:
+    """Keep jsonschema from importing ``rfc3987_syntax`` in the report's kernel.
+
+    ``pio.renderers`` imports nbformat, hence jsonschema, which imports ``rfc3987_syntax``
+    (installed with jupyter-events) for its "iri" format checker; that module builds a Lark
+    grammar at import time, 1–4 s of every report run. A report validates no IRIs, so the
+    import is refused (jsonschema skips the checker on ImportError). Only done when
+    jsonschema has not been imported yet, i.e. never in a process that already relies on it.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def esc(value: Any) -> str:
@@ -391,6 +405,10 @@ def execute_notebook(
                 progress_bar=False,
                 log_output=False,
                 store_widget_state=False,
+                # papermill rewrites the whole notebook (plotly.js included, ~5 MB) at the
+                # start and end of every cell otherwise; it is written once at the end, or
+                # with the failing cell when one fails
+                request_save_on_cell_execute=False,
             )
     except papermill.PapermillExecutionError as e:
         first_line = next((ln for ln in e.source.splitlines() if ln.strip()), "")
@@ -400,10 +418,7 @@ def execute_notebook(
             f"出错的笔记本已保存为 {output_ipynb}"
         ) from e
     except DeadKernelError as e:
-        raise NotebookError(
-            f"笔记本 {input_path.name} 运行时内核意外退出，报告未发布；"
-            f"已执行的部分保存为 {output_ipynb}"
-        ) from e
+        raise NotebookError(f"笔记本 {input_path.name} 运行时内核意外退出，报告未发布") from e
     return output_ipynb
 
 

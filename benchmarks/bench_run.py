@@ -183,7 +183,7 @@ def main(argv=None) -> int:
     print(f"比值：{ratio:.2f}（目标 ≤ {RATIO_TARGET}）{'达标' if ratio <= RATIO_TARGET else '未达标'}")
     print(f"report.html：{size / 1024 / 1024:.2f} MB（{size:,} 字节；目标 < 6 MB）"
           f"{'达标' if size < SIZE_TARGET else '未达标'}；下限页面 {floor_size / 1024 / 1024:.2f} MB")
-    print("\nkaohe run 各步骤开始时刻（最后一轮；run_year 在执行和发布都完成后才打印第 4 步）：")
+    print("\nkaohe run 各步骤开始时刻（最后一轮）：")
     for t, line in steps[-1]:
         print(f"  {t:6.2f} s  {line}")
     print(f"  {runs[-1]:6.2f} s  结束")

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 import shutil
 import tempfile
 import unicodedata
@@ -19,12 +20,14 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 
 from .problems import ProblemLog
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
+_LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n)")
 ROW = "_row"
 COMMENT = "#"
 
@@ -69,10 +72,16 @@ def fold(text) -> str:
     return "".join(unicodedata.normalize("NFKC", str(text)).split())
 
 
+def map_distinct(values: pd.Series, func) -> pd.Series:
+    """``func`` of every cell of a column, computed once per distinct value (blank → ``func(None)``)."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    mapped = pd.Series([func(u) for u in uniques] + [func(None)])
+    return pd.Series(mapped.to_numpy()[codes], index=values.index, dtype=mapped.dtype)
+
+
 def fold_series(values: pd.Series) -> pd.Series:
     """:func:`fold` over a column, computed once per distinct value."""
-    uniques = pd.unique(values)
-    return values.map({u: fold(u) for u in uniques})
+    return map_distinct(values, fold)
 
 
 def header_name(text) -> str:
@@ -136,13 +145,17 @@ def _csv_rows(data: bytes, name: str, log: ProblemLog) -> pd.DataFrame | None:
     if "\x00" in text:
         log.error(name, None, None, None, "文件含有二进制内容，不是文本 CSV 文件")
         return None
-    lines = text.splitlines()
     skip = 0
-    while skip < len(lines) and (not lines[skip].strip(" ,\t") or lines[skip].lstrip().startswith(COMMENT)):
+    for line in _LINE.finditer(text):  # blank and comment lines before the header
+        if line.group(1).strip(" ,\t") and not line.group(1).lstrip().startswith(COMMENT):
+            break
         skip += 1
+    # the C parser reads UTF-8 bytes directly, much faster than from the decoded text
+    source = io.BytesIO(data) if encoding == "utf-8-sig" else io.StringIO(text)
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            source,
+            encoding="utf-8" if encoding == "utf-8-sig" else None,  # the parser drops a BOM itself
             header=None,
             dtype=str,
             keep_default_na=False,
@@ -211,40 +224,48 @@ def _cell_text(value) -> str:
 
 
 def _to_frame(rows: pd.DataFrame, name: str, path: Path, log: ProblemLog) -> RawTable | None:
-    rows = rows.fillna("").astype(str)
-    blank = rows.apply(lambda c: c.str.strip().eq("")).all(axis=1) if len(rows.columns) else pd.Series(True, rows.index)
-    first = rows.iloc[:, 0].str.lstrip() if len(rows.columns) else pd.Series("", rows.index)
+    cells, blanks = {}, {}
+    for c in rows.columns:
+        cells[c], blanks[c] = _stripped(rows[c])
+    blank = np.logical_and.reduce(list(blanks.values())) if blanks else np.ones(len(rows), bool)
     header_at = None
-    for number in rows.index:
-        if blank[number] or first[number].startswith(COMMENT):
-            continue
-        header_at = number
-        break
+    for position in np.flatnonzero(~blank):  # the first non-blank line that is not a comment
+        if not cells[rows.columns[0]][position].startswith(COMMENT):
+            header_at = position
+            break
     if header_at is None:
         log.error(name, None, None, None, "文件没有表头和数据（工作表为空）")
         return None
-    header = rows.loc[header_at]
-    body = rows.loc[header_at + 1 :][~blank.loc[header_at + 1 :]]
-    keep = [c for c in rows.columns if fold(header[c]) or body[c].str.strip().ne("").any()]
+    header = {c: "" if pd.isna(rows[c].iat[header_at]) else str(rows[c].iat[header_at]) for c in rows.columns}
+    body = np.flatnonzero(~blank[header_at + 1:]) + header_at + 1
+    keep = [c for c in rows.columns if fold(header[c]) or not blanks[c][body].all()]
     names = []
     for c in keep:
         if not fold(header[c]):
-            log.error(name, header_at, _column_letter(c), None, "该列有数据但没有表头")
+            log.error(name, int(rows.index[header_at]), _column_letter(c), None, "该列有数据但没有表头")
         names.append(header_name(header[c]) or f"?{c}")
-    frame = body[keep].copy()
-    frame.columns = names
     seen: set[str] = set()
     for column in names:
         if column in seen:
-            log.error(name, header_at, column, column, f"表头「{column}」重复出现")
+            log.error(name, int(rows.index[header_at]), column, column, f"表头「{column}」重复出现")
         seen.add(column)
-    frame = frame.loc[:, ~frame.columns.duplicated()]
-    frame[ROW] = frame.index.astype(int)
-    frame = frame.reset_index(drop=True)
-    for column in frame.columns.drop(ROW):
-        frame[column] = frame[column].str.strip()
-    headers = {n: str(header[c]).strip() for n, c in zip(names, keep)}
+    columns = {}
+    for c, column in zip(keep, names):
+        columns.setdefault(column, pd.Series(cells[c][body], dtype=str))
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(body)))
+    frame[ROW] = rows.index.to_numpy()[body].astype(int)
+    headers = {n: header[c].strip() for n, c in zip(names, keep)}
     return RawTable(name, path, frame, headers)
+
+
+def _stripped(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column's cells as text without surrounding spaces, and which of them are blank.
+
+    Stripped once per distinct value: a column repeats few values (units, answers, scores).
+    """
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
+    text = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
+    return text[codes], (text == "")[codes]
 
 
 def _column_letter(index: int) -> str:

@@ -31,18 +31,17 @@ def indicator_points(values: pd.DataFrame, units: pd.DataFrame, scheme: Scheme) 
 
     ``values`` has ``unit, indicator, value, number``; returns it with ``category, points, max``.
     """
-    table = values.copy()
-    info = pd.DataFrame(
-        [(i.id, i.category, i.max, i.rule.kind) for i in scheme.indicators],
-        columns=["indicator", "category", "max", "kind"],
-    )
-    table = table.merge(info, on="indicator", how="left", validate="many_to_one")
-    points = pd.Series(np.nan, index=table.index)
+    table = values[["unit", "indicator", "value", "number"]].reset_index(drop=True)
+    category = np.full(len(table), None, dtype=object)
+    points, top = np.full(len(table), np.nan), np.full(len(table), np.nan)
+    rows_of = table.groupby("indicator", sort=False).indices  # one pass, not one scan per indicator
     for indicator in scheme.indicators:
-        rows = table["indicator"].eq(indicator.id)
-        x = table.loc[rows, "number"]
-        points[rows] = _rule_points(indicator, x, table.loc[rows, "unit"], units)
-    table["points"] = points
+        rows = rows_of.get(indicator.id, np.array([], dtype=np.intp))
+        x = pd.Series(table["number"].to_numpy()[rows])
+        points[rows] = _rule_points(indicator, x, table["unit"].iloc[rows].reset_index(drop=True), units).to_numpy(float)
+        category[rows], top[rows] = indicator.category, indicator.max
+    table.insert(2, "category", category)
+    table["points"], table["max"] = points, top
     return table[["unit", "indicator", "category", "value", "number", "points", "max"]]
 
 
@@ -183,7 +182,7 @@ def brand_scores(items: pd.DataFrame, reviews: pd.DataFrame, trim: Trim):
     Returns ``(item_scores, reviews, brand)``: ``unit, item, title, reviews, score``; every
     review with ``own`` and ``counted`` flags; ``unit, brand`` (0 for a unit with no item).
     """
-    owner = reviews["item"].map(dict(zip(items["item"], items["unit"])))
+    owner = reviews["item"].map(items.set_index("item")["unit"])
     reviews = reviews.assign(unit=owner, own=owner.eq(reviews["reviewer"]))
     others = reviews[~reviews["own"]]
     counted = trimmed(others, "item", trim)
@@ -195,7 +194,7 @@ def brand_scores(items: pd.DataFrame, reviews: pd.DataFrame, trim: Trim):
     item_scores = items.assign(
         reviews=items["item"].map(n).fillna(0).astype("int64"),
         counted=items["item"].map(used.groupby("item").size()).fillna(0).astype("int64"),
-        score=items["item"].map(score),
+        score=items["item"].map(score).astype(float),
     )
     brand = item_scores.groupby("unit", sort=False)["score"].mean().rename("brand").reset_index()
     return item_scores, reviews, brand

@@ -88,12 +88,14 @@ def make_year(
     leaders: int = 7,
     questions: int = 10,
     reviews_per_item: int | None = None,
+    items_per_unit: int | None = None,
     scenario: bool = True,
 ) -> dict[str, pd.DataFrame]:
     """Every input table of SPEC §2 for ``units`` under ``scheme``, as it will be written.
 
     Each unit has a hidden quality that all its scores follow, so the parts of the year agree.
-    ``reviews_per_item=None`` gives 6–12 reviews per brand item.
+    ``reviews_per_item=None`` gives 6–12 reviews per brand item, ``items_per_unit=None`` 1–2
+    items per unit (at most the scheme's limit either way).
     """
     rng = np.random.default_rng(seed)
     n = len(units)
@@ -103,7 +105,7 @@ def make_year(
         percent=rng.random(n) < 0.4,
         leader=_leader_scores(quality, leaders, rng),
         **_survey(scheme, quality, respondents_per_unit, questions, rng),
-        **_brand(scheme, quality, reviews_per_item, rng),
+        **_brand(scheme, quality, reviews_per_item, items_per_unit, rng),
         vetoes=[],
         overrides=[],
     )
@@ -176,10 +178,14 @@ def _survey(scheme: Scheme, quality: np.ndarray, per_unit: int, questions: int, 
     }
 
 
-def _brand(scheme: Scheme, quality: np.ndarray, reviews_per_item: int | None, rng) -> dict:
+def _brand(scheme: Scheme, quality: np.ndarray, reviews_per_item: int | None, items_per_unit: int | None,
+           rng) -> dict:
     """1–2 items per unit, each reviewed by distinct other units, plus a few self-reviews."""
     n = len(quality)
-    counts = np.minimum(1 + (rng.random(n) < 0.6), scheme.max_brand_items)
+    if items_per_unit is None:
+        counts = np.minimum(1 + (rng.random(n) < 0.6), scheme.max_brand_items)
+    else:
+        counts = np.full(n, min(items_per_unit, scheme.max_brand_items))
     unit = np.repeat(np.arange(n), counts)
     number = 1 + np.arange(len(unit)) - np.repeat(np.cumsum(counts) - counts, counts)
     items = len(unit)
@@ -470,8 +476,14 @@ def write_large_year(
     scheme_path: str | Path,
     fmt: str = "csv",
     respondents_per_unit: int = 20,
+    reviews_per_item: int | None = None,
+    items_per_unit: int | None = None,
 ) -> list[Path]:
-    """A benchmark year of ``n_units`` synthetic units on a copy of ``scheme_path``, without scenario."""
+    """A benchmark year of ``n_units`` synthetic units on a copy of ``scheme_path``, without scenario.
+
+    ``reviews_per_item`` and ``items_per_unit`` fix the brand review load (default: 6–12
+    reviews of 1–2 items per unit, as in :func:`make_year`).
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     label = LABEL.format(seed=seed)
@@ -480,7 +492,8 @@ def write_large_year(
     units = make_units(n_units, seed)
     _write_csv(units, out / "units.csv", label)
     scheme = load_scheme(scheme_path)
-    tables = make_year(scheme, units, seed, respondents_per_unit=respondents_per_unit, scenario=False)
+    tables = make_year(scheme, units, seed, respondents_per_unit=respondents_per_unit,
+                       reviews_per_item=reviews_per_item, items_per_unit=items_per_unit, scenario=False)
     return [out / "scheme.yaml", out / "units.csv"] + write_year(tables, out, label=label, fmt=fmt)
 
 
@@ -501,6 +514,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=2019, help="大规模年度的随机种子（默认 2019）")
     parser.add_argument("--respondents", type=int, default=20, help="大规模年度每个单位的问卷人数（约数，默认 20）")
+    parser.add_argument("--items", type=int, help="大规模年度每个单位的特色品牌项目数（默认随机 1–2 项）")
+    parser.add_argument("--reviews", type=int, help="大规模年度每个品牌项目的互评数（默认随机 6–12 条）")
     args = parser.parse_args(argv)
     if args.units is None:
         paths = write_samples(args.data_dir)
@@ -514,6 +529,8 @@ def main(argv: list[str] | None = None) -> int:
             scheme_path=Path(args.data_dir) / "raw" / "2019" / "scheme.yaml",
             fmt=args.fmt,
             respondents_per_unit=args.respondents,
+            reviews_per_item=args.reviews,
+            items_per_unit=args.items,
         )
     print(f"已写入 {len(paths)} 个文件")
     return 0

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .io import ROW, RawTable, find_table, fold, fold_series, read_table, sha256
+from .io import ROW, RawTable, find_table, fold, fold_series, map_distinct, read_table, sha256
 from .problems import InvalidInputError, Problem, ProblemLog, SchemeError
 from .scheme import Indicator, Scheme, load_scheme
 
@@ -67,7 +67,8 @@ class _YearChecker:
         self.scheme = scheme
         self.log = ProblemLog()
         self.files: dict[str, str] = {"scheme.yaml": sha256(year_dir / "scheme.yaml")}
-        self.known: dict[str, str] = {}
+        self.known: dict[str, str] = {}  # folded name → the name in the units file
+        self.names: dict[str, str | None] = {}  # a name as written → the name in the units file
         self.counts: dict[tuple, int] = {}
 
     # -- the story -----------------------------------------------------------------------
@@ -163,13 +164,18 @@ class _YearChecker:
 
     def unit_names(self, table: RawTable, column: str = "unit") -> pd.Series:
         """The column's units as canonical names; unknown or blank ones are errors (NaN)."""
-        folded = fold_series(table.frame[column])
-        canonical = folded.map(self.known)
-        blank = folded.eq("")
+        canonical = map_distinct(table.frame[column], self.canonical)
+        blank = table.frame[column].eq("")
         self.report(table, blank, column, "单位名称为空")
         unknown = canonical.isna() & ~blank
         self.report(table, unknown, column, self.unknown_unit)
         return canonical
+
+    def canonical(self, name) -> str | None:
+        """The units-file name that ``name`` folds to (``None`` if unknown), remembered."""
+        if name not in self.names:
+            self.names[name] = self.known.get(fold(name))
+        return self.names[name]
 
     def unknown_unit(self, name) -> str:
         suggestion = closest(fold(name), list(self.known))
@@ -264,7 +270,9 @@ class _YearChecker:
         if not paths:
             self.log.error("dept_scores/", None, None, None, "dept_scores/ 文件夹中没有 .csv 或 .xlsx 文件")
         indicators = {i.id: i for i in self.scheme.indicators}
-        parts = []
+        ids = list(indicators)
+        position = {u: k for k, u in enumerate(units["unit"])}
+        parts, sources = [], []
         for path in paths:
             table = self.read_path(path)
             if table is None or not self.require(table, ["unit"]):
@@ -281,38 +289,53 @@ class _YearChecker:
                 if dup:
                     self.log.error(table.name, None, column, column, f"指标 {found[column]} 在同一文件中出现了两列")
             unit = self.unit_names(table)
+            at = map_distinct(unit, lambda u: position.get(u, -1)).to_numpy(dtype=np.int64)
             for column, indicator_id in found.items():
-                value = table.frame[column]
                 number = self.indicator_values(table, column, indicators[indicator_id], units, unit)
                 parts.append(pd.DataFrame({
-                    "unit": unit, "indicator": indicator_id, "value": value, "number": number,
-                    "file": table.name, "row": table.frame[ROW], "column": column,
+                    "unit": unit, "value": table.frame[column], "number": number, "row": table.frame[ROW],
+                    "_u": at, "_i": ids.index(indicator_id), "_p": len(sources),
                 }))
-        values = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-        values = values[values["unit"].notna()]
-        dup = values.duplicated(["unit", "indicator"], keep=False)
+                sources.append((table.name, column))
+        if not parts:
+            return pd.DataFrame(columns=columns[:4])
+        values = pd.concat(parts, ignore_index=True)
+        values = values[values["_u"].to_numpy() >= 0]
+        # (unit, indicator) as one integer: duplicates, gaps and the order without hashing text
+        key = pd.Series(values["_u"].to_numpy() * len(ids) + values["_i"].to_numpy(), index=values.index)
+        dup = key.duplicated(keep="first")
         if dup.any():
-            for (unit, indicator), group in values[dup].groupby(["unit", "indicator"], sort=False):
-                first = group.iloc[0]
-                for _, again in group.iloc[1:].iterrows():
-                    self.log.error(
-                        again["file"], again["row"], again["column"], again["value"],
-                        f"单位「{unit}」的指标 {indicator} 重复评分（{first['file']} 第{first['row']}行已有）",
-                    )
-        values = values.drop_duplicates(["unit", "indicator"], keep="first")
-        expected = pd.MultiIndex.from_product([units["unit"], list(indicators)], names=["unit", "indicator"])
-        present = pd.MultiIndex.from_frame(values[["unit", "indicator"]])
-        for unit, indicator_id in expected.difference(present, sort=False):
-            department = indicators[indicator_id].department
-            self.log.error(
-                f"dept_scores/{department}", None, indicator_id, None,
-                f"单位「{unit}」缺少指标 {indicator_id}（{department}评分）的得分",
+            files, columns_of = (np.asarray([s[k] for s in sources], dtype=object) for k in (0, 1))
+            first = values.groupby(key)[["_p", "row"]].transform("first")[dup]
+            again = values[dup]
+            self.report_records(
+                pd.DataFrame({
+                    "file": files[again["_p"]], "row": again["row"], "column": columns_of[again["_p"]],
+                    "value": again["value"], "unit": again["unit"], "indicator": np.asarray(ids, dtype=object)[again["_i"]],
+                    "first_file": files[first["_p"]], "first_row": first["row"],
+                }),
+                lambda r: f"单位「{r.unit}」的指标 {r.indicator} 重复评分（{r.first_file} 第{r.first_row}行已有）",
             )
-        order = {i: k for k, i in enumerate(indicators)}
-        values = values.assign(_u=values["unit"].map({u: k for k, u in enumerate(units["unit"])}),
-                               _i=values["indicator"].map(order))
-        values = values.sort_values(["_u", "_i"]).drop(columns=["_u", "_i"]).reset_index(drop=True)
-        return values[["unit", "indicator", "value", "number"]]
+        values, key = values[~dup], key[~dup]
+        present = np.zeros(len(units) * len(ids), bool)
+        present[key.to_numpy()] = True
+        missing = np.flatnonzero(~present)
+        if len(missing):
+            indicator = np.asarray(ids, dtype=object)[missing % len(ids)]
+            department = np.array([indicators[i].department for i in ids], dtype=object)[missing % len(ids)]
+            self.report_records(
+                pd.DataFrame({"file": "dept_scores/" + department, "row": None, "column": indicator, "value": None,
+                              "unit": units["unit"].to_numpy()[missing // len(ids)], "indicator": indicator,
+                              "department": department}),
+                lambda r: f"单位「{r.unit}」缺少指标 {r.indicator}（{r.department}评分）的得分",
+            )
+        values = values.iloc[np.argsort(key.to_numpy(), kind="stable")]
+        return pd.DataFrame({
+            "unit": values["unit"].to_numpy(),
+            "indicator": np.asarray(ids, dtype=object)[values["_i"].to_numpy()],
+            "value": values["value"].to_numpy(),
+            "number": values["number"].to_numpy(),
+        })
 
     def indicator_values(self, table: RawTable, column: str, indicator: Indicator, units, unit) -> pd.Series:
         """Parse one indicator column by its rule kind (SPEC §1.1); errors name the cell."""
@@ -368,14 +391,9 @@ class _YearChecker:
                         shown="unit")
             parts.append(pd.DataFrame({"unit": unit, "member": member, "score": score})[keep])
         leader = pd.concat(parts, ignore_index=True)
-        scored = leader.dropna(subset=["score"])["unit"].unique()
-        listed = set(unit.dropna())
-        for name in units["unit"]:
-            if name not in listed:
-                self.log.error(table.name, None, table.header("unit"), name, f"单位「{name}」没有领导评分")
-            elif name not in set(scored):
-                row = int(table.frame.loc[unit.eq(name), ROW].iloc[0])
-                self.log.error(table.name, row, table.header("unit"), name, f"单位「{name}」没有任何领导评分")
+        self.missing_units(units, unit[keep], table, lambda r: f"单位「{r.value}」没有领导评分")
+        scored = leader.loc[leader["score"].notna(), "unit"]
+        self.report(table, keep & ~unit.isin(scored), "unit", lambda v: f"单位「{v}」没有任何领导评分")
         return leader
 
     # -- grassroots survey ---------------------------------------------------------------
@@ -390,7 +408,7 @@ class _YearChecker:
             self.log.error(table.name, None, None, None, "问卷表没有任何题目列")
         unit = self.unit_names(table)
         roles = {fold(r): r for r in self.scheme.roles}
-        role = fold_series(frame["role"]).map(roles)
+        role = map_distinct(frame["role"], lambda u: roles.get(fold(u)))
         self.report(table, role.isna(), "role",
                     lambda v: f"身份「{v}」无法识别，应为 {'、'.join(self.scheme.roles)} 之一")
         scale = {}
@@ -400,10 +418,7 @@ class _YearChecker:
         labels = "、".join(f"{a.value}（{a.label}）" for a in self.scheme.answers)
         points = {}
         for question in questions:
-            text = frame[question]
-            uniques = pd.unique(text)
-            lookup = {u: _answer_points(u, scale) for u in uniques}
-            value = text.map(lookup)
+            value = map_distinct(frame[question], lambda u: _answer_points(u, scale))
             bad = value.lt(0)
             self.report(table, bad, question, lambda v: f"答案「{v}」无法识别，应为 {labels} 或留空")
             points[question] = value.where(value >= 0)
@@ -419,14 +434,10 @@ class _YearChecker:
         silent = survey.index[~answered]
         self.report(table, silent, "unit", "该受访者所有题目均未作答，不计入基层评分", level="warning")
         survey = survey[answered].reset_index(drop=True)
-        present = set(survey["unit"])
-        weighted = set(survey.loc[survey["role"].map(self.scheme.role_weights).gt(0), "unit"])
-        for name in units["unit"]:
-            if name in present and name not in weighted:
-                self.log.error(table.name, None, table.header("unit"), name,
-                               f"单位「{name}」的受访者身份在方案中的权重均为 0，无法计算基层评分")
-            if name not in present:
-                self.log.error(table.name, None, table.header("unit"), name, f"单位「{name}」没有有效的基层问卷")
+        weighted = survey.loc[map_distinct(survey["role"], self.scheme.role_weights.get).gt(0), "unit"]
+        self.missing_units(units[units["unit"].isin(survey["unit"])], weighted, table,
+                           lambda r: f"单位「{r.value}」的受访者身份在方案中的权重均为 0，无法计算基层评分")
+        self.missing_units(units, survey["unit"], table, lambda r: f"单位「{r.value}」没有有效的基层问卷")
         return survey, questions
 
     # -- brand work ----------------------------------------------------------------------
@@ -449,10 +460,8 @@ class _YearChecker:
         limit = self.scheme.max_brand_items
         self.report(table, nth[nth > limit].index, "item",
                     lambda v: f"该单位申报的特色品牌项目超过 {limit} 项（限报 {limit} 项）")
-        for name in units["unit"]:
-            if name not in set(items["unit"]):
-                self.log.warning(table.name, None, table.header("unit"), name,
-                                 f"单位「{name}」未申报特色品牌项目，品牌得分记 0 分")
+        self.missing_units(units, items["unit"], table, lambda r: f"单位「{r.value}」未申报特色品牌项目，品牌得分记 0 分",
+                           level="warning")
         return items.reset_index(drop=True)
 
     def brand_reviews(self, items: pd.DataFrame) -> pd.DataFrame:
@@ -469,15 +478,18 @@ class _YearChecker:
         keys = pd.DataFrame({"reviewer": reviewer, "item": item})
         dup = keys.duplicated() & reviewer.notna()
         self.report(table, dup, "item", lambda v: f"同一评分单位对项目「{v}」重复评分")
-        owner = item.map(dict(zip(items["item"], items["unit"])))
+        owner = item.map(pd.Series(items["unit"].to_numpy(), index=items["item"].to_numpy()))
         own = owner.eq(reviewer) & reviewer.notna()
         self.report(table, own, "reviewer", "本单位给自己的项目评分（自评），不计入互评得分", level="warning")
         reviews = pd.DataFrame({"reviewer": reviewer, "item": item, "score": score, "row": frame[ROW]})
         reviews = reviews[reviewer.notna() & item.isin(known_items) & score.notna() & ~dup]
         counted = reviews.loc[~own[reviews.index], "item"]
-        for _, it in items[~items["item"].isin(set(counted))].iterrows():
-            self.log.error(table.name, None, table.header("item"), it["item"],
-                           f"项目「{it['item']}」（{it['unit']}）没有其他单位的评分")
+        unreviewed = items[~items["item"].isin(counted)]
+        self.report_records(
+            pd.DataFrame({"file": table.name, "row": None, "column": table.header("item"), "value": unreviewed["item"],
+                          "unit": unreviewed["unit"]}),
+            lambda r: f"项目「{r.value}」（{r.unit}）没有其他单位的评分",
+        )
         return reviews.drop(columns="row").reset_index(drop=True)
 
     # -- vetoes and the meeting's decisions ----------------------------------------------
@@ -509,7 +521,7 @@ class _YearChecker:
         frame = table.frame
         unit = self.unit_names(table)
         grades = {fold(g): g for g in (self.scheme.top_grade, self.scheme.other_grade)}
-        grade = fold_series(frame["grade"]).map(grades)
+        grade = map_distinct(frame["grade"], lambda u: grades.get(fold(u)))
         self.report(table, grade.isna(), "grade", lambda v: f"等次「{v}」无法识别，应为 {'、'.join(grades.values())} 之一")
         reason = frame["reason"] if "reason" in frame else pd.Series("", index=frame.index)
         self.report(table, reason.eq("") & unit.notna(), "reason", "调整等次应写明理由（会议决定）",
@@ -525,18 +537,22 @@ def parse_numbers(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Numbers typed as text: full-width digits, thousands separators and ``85%`` accepted.
 
     Returns the values (NaN where blank or not a finite number) and a flag for percentages.
+    Each distinct text is parsed once.
     """
-    number = pd.to_numeric(text, errors="coerce").astype(float)
-    percent = pd.Series(False, index=text.index)
-    todo = number.isna() & text.ne("")
+    codes, uniques = pd.factorize(text.to_numpy(dtype=object), use_na_sentinel=True)
+    distinct = pd.Series(uniques, dtype=object).fillna("").astype(str)
+    number = pd.to_numeric(distinct, errors="coerce").astype(float)
+    percent = pd.Series(False, index=distinct.index)
+    todo = number.isna() & distinct.ne("")
     if todo.any():
-        folded = fold_series(text[todo]).str.replace(",", "", regex=False)
+        folded = fold_series(distinct[todo]).str.replace(",", "", regex=False)
         is_percent = folded.str.endswith("%")
         base = pd.to_numeric(folded.str.removesuffix("%"), errors="coerce").astype(float)
         number[todo] = base.where(~is_percent, base / 100)
         percent[todo] = is_percent
-    number = number.where(np.isfinite(number))
-    return number, percent
+    number = number.where(np.isfinite(number)).to_numpy()
+    number, percent = np.append(number, np.nan)[codes], np.append(percent.to_numpy(bool), False)[codes]
+    return pd.Series(number, index=text.index), pd.Series(percent, index=text.index)
 
 
 def closest(name: str, candidates: list[str]) -> str | None:
@@ -552,7 +568,7 @@ def closest(name: str, candidates: list[str]) -> str | None:
 
 def _answer_points(text: str, scale: dict[str, float]) -> float:
     """Points of one answer; NaN for blank, −1 for an answer not on the scale."""
-    if text == "":
+    if text is None or text == "":
         return np.nan
     key = fold(text)
     if key in scale:

@@ -15,6 +15,7 @@ from .problems import InvalidInputError, KaoheError, UsageError, problems_table
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+RANKING_ROWS = 100  # a longer ranking is cut in the terminal: printing 100,000 rows helps no one
 
 RANKING_COLUMNS = {
     "rank": "名次",
@@ -189,14 +190,21 @@ def _new_year(args) -> int:
     return 0
 
 
-def ranking_text(results: pd.DataFrame) -> str:
-    """The ranking table as aligned text for the terminal (2 decimals, Chinese headers)."""
-    table = results[list(RANKING_COLUMNS)].copy()
+def ranking_text(results: pd.DataFrame, limit: int | None = RANKING_ROWS) -> str:
+    """The ranking table as aligned text for the terminal (2 decimals, Chinese headers).
+
+    Only the first ``limit`` rows are shown (the full ranking is in results.csv / results.xlsx).
+    """
+    shown = results if limit is None else results.head(limit)
+    table = shown[list(RANKING_COLUMNS)].copy()
     for column in ("leader", "dept", "grassroots", "brand", "total"):
         table[column] = table[column].map(lambda x: f"{x:.2f}")
-    vetoed = results["vetoed"].astype(bool)
+    vetoed = shown["vetoed"].astype(bool)
     table.loc[vetoed, "grade"] = table.loc[vetoed, "grade"] + "（一票否决）"
-    return table.rename(columns=RANKING_COLUMNS).to_string(index=False)
+    text = table.rename(columns=RANKING_COLUMNS).to_string(index=False)
+    if len(shown) < len(results):
+        text += f"\n……共 {len(results)} 个单位，此处只列出前 {len(shown)} 行，完整排名见 results.csv 与 results.xlsx"
+    return text
 
 
 def print_problems(problems, file=None) -> None:

@@ -69,6 +69,7 @@ FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 TEXT, SCORE, PERCENT, GRADE = (0, 4), (2, 5), (3, 6), (0, 7)
 HEADER_STYLE = 1
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ILLEGAL_TEXT = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # all but NUL
 
 
 @dataclass
@@ -188,33 +189,40 @@ def _sheet_xml(sheet: Sheet):
         rows = np.arange(start + 2, stop + 2).astype(str).astype(object)
         xml = '<row r="' + rows + '">'
         for j, column in enumerate(table.columns):
-            xml = xml + _cells(table[column].iloc[start:stop], letters[j] + rows, sheet.styles[j],
-                               highlight[start:stop])
+            xml = xml + _cells(table[column].iloc[start:stop], rows, letters[j], sheet.styles[j], highlight[start:stop])
         yield "".join(xml + "</row>")
     yield f'</sheetData><autoFilter ref="A1:{last}"/></worksheet>'
 
 
-def _cells(values: pd.Series, refs: np.ndarray, style: tuple[int, int], highlight: np.ndarray) -> np.ndarray:
+def _cells(values: pd.Series, rows: np.ndarray, letter: str, style: tuple[int, int], highlight: np.ndarray) -> np.ndarray:
     """One column's cells as XML: numbers as values, text inline; blank cells only where filled."""
-    s = np.where(highlight, str(style[1]), str(style[0])).astype(object)
-    start = '<c r="' + refs + '" s="' + s + '"'
+    refs = f'<c r="{letter}' + rows
+    styles = np.where(highlight, f'" s="{style[1]}"', f'" s="{style[0]}"').astype(object)
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         number = values.to_numpy(dtype=float, na_value=np.nan, copy=True)
         blank = ~np.isfinite(number)
         number[blank] = 0
         text = (number.astype(np.int64) if pd.api.types.is_integer_dtype(values.dtype) else number).astype(str)
-        text = text.astype(object)
-        cells = start + "><v>" + text + "</v></c>"
+        cells = refs + styles + ("><v>" + text.astype(object) + "</v></c>")
     else:
-        text = values.astype(object).where(values.notna(), "").astype(str)
-        blank = (text == "").to_numpy()
-        text = text.map(_text).to_numpy(dtype=object)
-        cells = start + ' t="inlineStr"><is><t xml:space="preserve">' + text + "</t></is></c>"
-    return np.where(blank, np.where(highlight, start + "/>", ""), cells)
+        text = values.astype(object).where(values.notna(), "").astype(str).to_numpy(dtype=object)
+        blank = text == ""
+        cells = refs + styles + (' t="inlineStr"><is><t xml:space="preserve">' + _escaped(text) + "</t></is></c>")
+    if blank.any():
+        cells[blank] = np.where(highlight[blank], refs[blank] + styles[blank] + "/>", "")
+    return cells
 
 
 def _text(value) -> str:
     return escape(_ILLEGAL_XML.sub("", str(value)))
+
+
+def _escaped(texts: np.ndarray) -> np.ndarray:
+    """:func:`_text` of every value, done on the values joined by NUL (which no cell holds)."""
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != max(len(texts) - 1, 0):
+        return np.array([_text(t) for t in texts], dtype=object)
+    return np.array(escape(_ILLEGAL_TEXT.sub("", joined)).split("\x00"), dtype=object)[: len(texts)]
 
 
 def _column_width(column, values: pd.Series) -> float:

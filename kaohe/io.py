@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import hashlib
 import io
 import os
@@ -24,12 +25,14 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
-from .problems import ProblemLog
+from .problems import KaoheError, ProblemLog
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 _LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n)")
 ROW = "_row"
 COMMENT = "#"
+HEADER_SEARCH = 20  # lines looked at for the header row (titles above it are skipped)
+HIDDEN_REPORTS = 30  # hidden rows warned about one by one
 
 # Chinese header aliases → the English names used everywhere in the code (SPEC §2).
 ALIASES = {
@@ -105,35 +108,46 @@ def find_table(folder: Path, stem: str, log: ProblemLog, *, required: bool = Tru
     return found[0]
 
 
-def read_table(path: Path, name: str, log: ProblemLog) -> RawTable | None:
+def read_table(path: Path, name: str, log: ProblemLog, header_names=()) -> RawTable | None:
     """Read one ``.csv`` or ``.xlsx`` (first sheet) as text with its header row mapped.
 
     Leading lines whose first cell starts with ``#`` are comments (the sample data says
-    示例数据 there); the first other non-blank line is the header. Blank rows are dropped.
-    Returns ``None`` after logging when the file cannot be read at all.
+    示例数据 there); the first other non-blank line is the header, unless one of the next
+    lines holds one of ``header_names`` (then the lines above it are a title, skipped with a
+    warning). Blank rows are dropped. A CSV may be UTF-8 (with or without BOM), GB18030/GBK or
+    UTF-16 (Excel's "Unicode 文本"), separated by commas, tabs or semicolons. Returns ``None``
+    after logging when the file cannot be read at all.
     """
     try:
         data = path.read_bytes()
     except OSError as exc:
         log.error(name, None, None, None, f"无法读取文件：{exc.strerror or exc}")
         return None
-    if not data.strip():
+    if not data or data.isspace():
         log.error(name, None, None, None, "文件为空")
         return None
-    if path.suffix.lower() == ".xlsx":
-        rows = _xlsx_rows(data, name, log)
-    else:
-        rows = _csv_rows(data, name, log)
+    try:
+        if path.suffix.lower() == ".xlsx":
+            rows = _xlsx_rows(data, name, log)
+        else:
+            rows = _csv_rows(data, name, log)
+    except MemoryError:
+        log.error(name, None, None, None, "文件太大，内存不足，无法读取")
+        return None
     if rows is None:
         return None
-    return _to_frame(rows, name, path, log)
+    return _to_frame(rows, name, path, log, set(header_names))
 
 
 def _csv_rows(data: bytes, name: str, log: ProblemLog) -> pd.DataFrame | None:
     if data[:2] == b"PK":
         log.error(name, None, None, None, "文件扩展名是 .csv，但内容是 Excel 文件，请改为 .xlsx 或另存为 CSV")
         return None
-    for encoding in ("utf-8-sig", "gb18030"):
+    utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+    if not utf16 and b"\x00" in data:
+        log.error(name, None, None, None, "文件含有二进制内容，不是文本 CSV 文件")
+        return None
+    for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
             break
@@ -145,17 +159,21 @@ def _csv_rows(data: bytes, name: str, log: ProblemLog) -> pd.DataFrame | None:
     if "\x00" in text:
         log.error(name, None, None, None, "文件含有二进制内容，不是文本 CSV 文件")
         return None
-    skip = 0
-    for line in _LINE.finditer(text):  # blank and comment lines before the header
-        if line.group(1).strip(" ,\t") and not line.group(1).lstrip().startswith(COMMENT):
-            break
-        skip += 1
+    skip, sample = 0, []
+    for line in _LINE.finditer(text):  # blank and comment lines before the header, then a sample
+        if not sample and (not line.group(1).strip(" ,;\t") or line.group(1).lstrip().startswith(COMMENT)):
+            skip += 1
+        elif line.group(1).strip(" ,;\t"):
+            sample.append(line.group(1))
+            if len(sample) == 20:
+                break
     # the C parser reads UTF-8 bytes directly, much faster than from the decoded text
     source = io.BytesIO(data) if encoding == "utf-8-sig" else io.StringIO(text)
     try:
         frame = pd.read_csv(
             source,
             encoding="utf-8" if encoding == "utf-8-sig" else None,  # the parser drops a BOM itself
+            sep=_delimiter(sample),
             header=None,
             dtype=str,
             keep_default_na=False,
@@ -174,6 +192,13 @@ def _csv_rows(data: bytes, name: str, log: ProblemLog) -> pd.DataFrame | None:
     return frame
 
 
+def _delimiter(lines: list[str]) -> str:
+    """Comma, or the tab or semicolon that more of the first lines hold (Excel's other exports)."""
+    counts = {d: sum(d in line for line in lines) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
 def _parser_message(exc: Exception) -> tuple[int | None, str]:
     """pandas' "Expected 3 fields in line 5, saw 4" as a Chinese message and its line."""
     parts = str(exc).split()
@@ -186,6 +211,8 @@ def _parser_message(exc: Exception) -> tuple[int | None, str]:
 
 
 def _xlsx_rows(data: bytes, name: str, log: ProblemLog) -> pd.DataFrame | None:
+    """The first sheet's cells as text; a formula with no saved result reads as its formula,
+    and the numbers of hidden rows go in ``attrs["hidden"]``."""
     if not zipfile.is_zipfile(io.BytesIO(data)):
         log.error(name, None, None, None, "不是有效的 Excel (.xlsx) 文件：文件已损坏或实际是其他格式（如 CSV 改了扩展名）")
         return None
@@ -196,7 +223,16 @@ def _xlsx_rows(data: bytes, name: str, log: ProblemLog) -> pd.DataFrame | None:
         return None
     try:
         sheet = book.worksheets[0]
-        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        xml = _sheet_xml(data, sheet)
+        if rows and _FORMULA.search(xml):
+            rows = _with_formulas(data, rows)
+        if not any(v is not None and str(v).strip() for row in rows for v in row):
+            others = [s.title for s in book.worksheets[1:] if _has_data(s)]
+            if others:
+                log.error(name, None, None, None, f"第一个工作表「{sheet.title}」是空的；数据在工作表「{others[0]}」中，"
+                          "kaohe 只读取第一个工作表，请把它移到最前面")
+                return None
     except Exception as exc:
         log.error(name, None, None, None, f"读取 Excel 工作表失败，文件可能已损坏（{type(exc).__name__}）")
         return None
@@ -205,9 +241,44 @@ def _xlsx_rows(data: bytes, name: str, log: ProblemLog) -> pd.DataFrame | None:
     if not rows:
         return pd.DataFrame()
     width = max(len(r) for r in rows)
-    frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+    frame = pd.DataFrame([[_cell_text(v) for v in r] + [""] * (width - len(r)) for r in rows], dtype=object)
     frame.index = pd.RangeIndex(1, len(frame) + 1)
+    frame.attrs["hidden"] = {int(r) for r in _HIDDEN_ROW.findall(xml)}
     return frame
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\s(?=[^>]*\shidden="(?:1|true)")[^>]*?\br="(\d+)"')
+
+
+def _sheet_xml(data: bytes, sheet) -> bytes:
+    """The worksheet's XML part, to look for what openpyxl's read-only mode does not tell."""
+    part = getattr(sheet, "_worksheet_path", None)
+    if not part:
+        return b""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read(part.lstrip("/"))
+
+
+def _with_formulas(data: bytes, rows: list[list]) -> list[list]:
+    """Where a cell has a formula but no saved result (a workbook written by a program and
+    never opened in Excel), its formula text, so that the message can say so."""
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        formulas = book.worksheets[0].iter_rows(values_only=True)
+        merged = []
+        for row, formula_row in zip(rows, formulas):
+            merged.append([
+                f if v is None and f is not None and str(f).startswith("=") else v
+                for v, f in zip(row, list(formula_row) + [None] * (len(row) - len(formula_row)))
+            ])
+        return merged
+    finally:
+        book.close()
+
+
+def _has_data(sheet) -> bool:
+    return any(v is not None and str(v).strip() for row in sheet.iter_rows(max_row=50, values_only=True) for v in row)
 
 
 def _cell_text(value) -> str:
@@ -223,37 +294,49 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _to_frame(rows: pd.DataFrame, name: str, path: Path, log: ProblemLog) -> RawTable | None:
+def _to_frame(rows: pd.DataFrame, name: str, path: Path, log: ProblemLog, header_names=frozenset()) -> RawTable | None:
     cells, blanks = {}, {}
     for c in rows.columns:
         cells[c], blanks[c] = _stripped(rows[c])
     blank = np.logical_and.reduce(list(blanks.values())) if blanks else np.ones(len(rows), bool)
-    header_at = None
-    for position in np.flatnonzero(~blank):  # the first non-blank line that is not a comment
-        if not cells[rows.columns[0]][position].startswith(COMMENT):
-            header_at = position
-            break
-    if header_at is None:
+    candidates = []  # the first lines that are neither blank nor a leading comment
+    for position in np.flatnonzero(~blank):
+        if candidates or not cells[rows.columns[0]][position].startswith(COMMENT):
+            candidates.append(position)
+            if len(candidates) == HEADER_SEARCH:
+                break
+    if not candidates:
         log.error(name, None, None, None, "文件没有表头和数据（工作表为空）")
         return None
+    header_at = next(
+        (p for p in candidates if header_names & {header_name(cells[c][p]) for c in rows.columns}), candidates[0]
+    )
+    number = int(rows.index[header_at])
+    if header_at != candidates[0]:
+        log.warning(name, None, None, None, f"表头在第{number}行，其上方的标题或说明已跳过")
     header = {c: "" if pd.isna(rows[c].iat[header_at]) else str(rows[c].iat[header_at]) for c in rows.columns}
     body = np.flatnonzero(~blank[header_at + 1:]) + header_at + 1
     keep = [c for c in rows.columns if fold(header[c]) or not blanks[c][body].all()]
     names = []
     for c in keep:
         if not fold(header[c]):
-            log.error(name, int(rows.index[header_at]), _column_letter(c), None, "该列有数据但没有表头")
+            log.error(name, number, _column_letter(c), None, "该列有数据但没有表头")
         names.append(header_name(header[c]) or f"?{c}")
     seen: set[str] = set()
     for column in names:
         if column in seen:
-            log.error(name, int(rows.index[header_at]), column, column, f"表头「{column}」重复出现")
+            log.error(name, number, column, column, f"表头「{column}」重复出现")
         seen.add(column)
     columns = {}
     for c, column in zip(keep, names):
         columns.setdefault(column, pd.Series(cells[c][body], dtype=str))
     frame = pd.DataFrame(columns, index=pd.RangeIndex(len(body)))
     frame[ROW] = rows.index.to_numpy()[body].astype(int)
+    hidden = sorted(set(frame[ROW]) & rows.attrs.get("hidden", set()))
+    for row in hidden[:HIDDEN_REPORTS]:
+        log.warning(name, row, None, None, "该行在 Excel 中是隐藏的，仍按数据读入；如不应计入，请删除该行")
+    if len(hidden) > HIDDEN_REPORTS:
+        log.warning(name, None, None, None, f"……另有 {len(hidden) - HIDDEN_REPORTS} 个隐藏行同样按数据读入")
     headers = {n: header[c].strip() for n, c in zip(names, keep)}
     return RawTable(name, path, frame, headers)
 
@@ -280,36 +363,68 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+class OutputError(KaoheError):
+    """The outputs could not be written or swapped in (disk full, no permission); the previous ones stay."""
+
+
 @contextlib.contextmanager
 def staged_output(target: Path):
     """Yield a fresh folder to write into; on success it replaces ``target`` at once.
 
-    On any exception the staged folder is removed and ``target`` is left as it was. The
-    swap is two renames (old aside, new in); the old folder is deleted only afterwards.
+    On any exception the staged folder is removed and ``target`` is left as it was (an
+    ``OSError`` becomes :class:`OutputError`). The swap is two renames, old aside and new in,
+    and the old folder goes back if the second fails; it is deleted only afterwards. A run
+    killed between the two renames is repaired by the next one.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _recover(target)
+        stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    except OSError as exc:
+        raise OutputError(f"无法在 {target.parent.as_posix()}/ 中写出结果：{_reason(exc)}") from exc
     try:
         yield stage
-    except BaseException:
+        os.chmod(stage, 0o755)
+        _swap(stage, target)
+    except BaseException as exc:
         shutil.rmtree(stage, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"写出 {target.as_posix()}/ 时出错：{_reason(exc)}；已有的结果保持不变") from exc
         raise
-    os.chmod(stage, 0o755)
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        os.rmdir(old)
+
+
+def _swap(stage: Path, target: Path) -> None:
+    old = target.parent / f".{target.name}.old-{stage.name.rsplit('-', 1)[-1]}"
+    had_old = target.exists()
+    if had_old:
         os.replace(target, old)
     try:
         os.replace(stage, target)
     except BaseException:
-        if old is not None:
+        if had_old:
             os.replace(old, target)
-        shutil.rmtree(stage, ignore_errors=True)
         raise
-    if old is not None:
+    if had_old:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _recover(target: Path) -> None:
+    """Put back the outputs a run killed between the two renames of the swap left aside."""
+    if target.exists():
+        return
+    aside = sorted(target.parent.glob(f".{target.name}.old-*"), key=lambda p: p.stat().st_mtime)
+    if aside:
+        os.replace(aside[-1], target)
+
+
+_REASONS = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
+            errno.EROFS: "文件系统只读", errno.EEXIST: "已有同名的文件", errno.ENOTDIR: "路径中有同名的文件而不是文件夹"}
+
+
+def _reason(exc: OSError) -> str:
+    reason = _REASONS.get(exc.errno, exc.strerror or type(exc).__name__)
+    return f"{reason}（{exc.filename}）" if exc.filename else reason
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

@@ -32,7 +32,7 @@ RESULT_COLUMNS = [
     "unit", "leader", "dept_raw", "dept_rank", "dept_coef", "dept", "grassroots", "common",
     "brand", "total", "rank", "vetoed", "veto_clauses", "proposed_grade", "grade",
 ]
-YEAR = re.compile(r"^\d{4}$")
+YEAR = re.compile(r"^[0-9]{4}$")  # ASCII digits only: no path, no full-width forms
 
 
 @dataclass
@@ -112,6 +112,10 @@ def year_paths(year, data_dir: str | Path = "data") -> tuple[Path, Path]:
     if not YEAR.fullmatch(text):
         raise UsageError(f"年份「{text}」无效：应为四位数字，如 2019")
     data_dir = Path(data_dir)
+    if data_dir.exists() and not data_dir.is_dir():
+        raise UsageError(f"数据目录 {data_dir.as_posix()} 是一个文件，不是文件夹：--data-dir 应指向内含 raw/ 与 output/ 的文件夹")
+    if not data_dir.is_dir():
+        raise UsageError(f"找不到数据目录 {data_dir.as_posix()}/：--data-dir 应指向内含 raw/ 与 output/ 的文件夹")
     raw = data_dir / "raw" / text
     if not raw.is_dir():
         raise UsageError(f"找不到 {text} 年度的输入文件夹 {raw.as_posix()}/")

@@ -21,6 +21,8 @@ from .problems import InvalidInputError, Problem, ProblemLog, SchemeError
 from .scheme import Indicator, Scheme, load_scheme
 
 MAX_REPORTS = 30  # per file, column and kind of problem; the rest are counted in one line
+HEADER_NAMES = ("unit", "reviewer")  # a row holding one of these is the header, even below a title
+EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!", "#GETTING_DATA")
 DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 INDICATOR_HEADER = re.compile(r"^(\d+(?:\.\d+)+)")
 
@@ -154,7 +156,7 @@ class _YearChecker:
     def read_path(self, path: Path) -> RawTable | None:
         name = path.relative_to(self.dir).as_posix()
         self.files[name] = sha256(path)
-        return read_table(path, name, self.log)
+        return read_table(path, name, self.log, header_names=HEADER_NAMES)
 
     def require(self, table: RawTable, columns) -> bool:
         missing = [c for c in columns if c not in table.frame.columns]
@@ -587,6 +589,8 @@ def _not_a_number(value) -> str:
         return f"「{value}」是日期，不是数字（请检查单元格格式）"
     if isinstance(value, str) and value.startswith("="):
         return f"「{value}」是公式而没有计算结果，请在 Excel 中重新计算并保存"
+    if isinstance(value, str) and value.upper() in EXCEL_ERRORS:
+        return f"「{value}」是 Excel 的错误值（公式出错），请检查该单元格的公式"
     return f"「{value}」不是有效的数字"
 
 

@@ -1,0 +1,225 @@
+"""A run interrupted while writing its outputs leaves the old outputs or the new ones, never a mix.
+
+The tiny year is scored once (the "old" outputs); one leader score is then changed so that a
+second run would write different tables, and that run is made to fail at each step of writing
+and of the final swap. After every failure the output folder is byte for byte the old one and
+no staging folder (``.2030.new-…``) or set-aside folder (``.2030.old-…``) is left behind.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+import kaohe.excel
+import kaohe.io
+import kaohe.pipeline
+from kaohe.cli import main
+from kaohe.io import OutputError
+from kaohe.pipeline import score_year
+from tiny_year import FILES, write_tiny_year
+
+YEAR = "2030"
+CSVS = ["results.csv", "indicator_scores.csv", "category_scores.csv", "brand_scores.csv"]
+
+
+class Interrupted(Exception):
+    """Stands for whatever stops a run half-way: a bug, a full disk, a crash of a library."""
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else ""
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+@pytest.fixture
+def data(tmp_path) -> Path:
+    """The tiny year scored once; its inputs then changed, so that a new run writes other tables."""
+    data = write_tiny_year(tmp_path / "data")
+    score_year(YEAR, data)
+    leader = FILES["leader_scores.csv"].replace("乙,80,84,82", "乙,90,94,92")
+    (data / "raw" / YEAR / "leader_scores.csv").write_text(leader, encoding="utf-8")
+    return data
+
+
+def assert_old_outputs_only(data: Path, before: dict[str, str]) -> None:
+    assert tree(data / "output") == before, "the previous outputs, complete and unchanged"
+    assert [p.name for p in (data / "output").iterdir()] == [YEAR], "no staging or set-aside folder"
+
+
+def new_outputs_differ(data: Path, before: dict[str, str]) -> None:
+    """A run without faults replaces the outputs, all of them (the changed leader score shows)."""
+    score_year(YEAR, data)
+    after = tree(data / "output")
+    assert after["2030/results.csv"] != before["2030/results.csv"]
+    assert set(after) == set(before)
+    assert [p.name for p in (data / "output").iterdir()] == [YEAR]
+
+
+# -- failures while writing -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("failing", [1, 2, 3, 4])
+def test_a_csv_writer_failing_half_way_leaves_the_old_outputs(data, monkeypatch, failing):
+    before = tree(data / "output")
+    real, calls = kaohe.pipeline.write_csv, []
+
+    def write_csv(table, path):
+        calls.append(path.name)
+        if len(calls) == failing:
+            raise Interrupted(f"写到第 {failing} 个文件时中断")
+        real(table, path)
+
+    monkeypatch.setattr(kaohe.pipeline, "write_csv", write_csv)
+    with pytest.raises(Interrupted):
+        score_year(YEAR, data)
+    assert calls == CSVS[:failing]
+    assert_old_outputs_only(data, before)
+    monkeypatch.undo()
+    new_outputs_differ(data, before)
+
+
+def test_the_workbook_writer_failing_after_the_csv_files_leaves_the_old_outputs(data, monkeypatch):
+    before = tree(data / "output")
+    written = []
+
+    def write_workbook(results, path):
+        written.extend(sorted(p.name for p in Path(path).parent.iterdir()))
+        Path(path).write_bytes(b"PK\x03\x04 half a workbook")
+        raise Interrupted("写 results.xlsx 时中断")
+
+    monkeypatch.setattr(kaohe.excel, "write_workbook", write_workbook)
+    with pytest.raises(Interrupted):
+        score_year(YEAR, data)
+    assert written == sorted(CSVS), "the four tables were already written to the staging folder"
+    assert_old_outputs_only(data, before)
+
+
+def test_the_manifest_failing_last_leaves_the_old_outputs(data, monkeypatch):
+    before = tree(data / "output")
+
+    def dumps(*args, **kwargs):
+        raise Interrupted("写 manifest.json 时中断")
+
+    monkeypatch.setattr(kaohe.pipeline.json, "dumps", dumps)
+    with pytest.raises(Interrupted):
+        score_year(YEAR, data)
+    assert_old_outputs_only(data, before)
+
+
+def test_ctrl_c_while_writing_leaves_the_old_outputs(data, monkeypatch):
+    before = tree(data / "output")
+
+    def write_workbook(results, path):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kaohe.excel, "write_workbook", write_workbook)
+    with pytest.raises(KeyboardInterrupt):
+        score_year(YEAR, data)
+    assert_old_outputs_only(data, before)
+
+
+def test_a_full_disk_is_a_chinese_message_and_exit_1(data, monkeypatch, capsys):
+    before = tree(data / "output")
+
+    def write_csv(table, path):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(kaohe.pipeline, "write_csv", write_csv)
+    assert main(["score", YEAR, "--data-dir", str(data)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.startswith(f"kaohe: 写出 {(data / 'output' / YEAR).as_posix()}/ 时出错：磁盘空间不足（")
+    assert err.rstrip().endswith("；已有的结果保持不变")
+    assert_old_outputs_only(data, before)
+
+
+def test_a_first_run_that_fails_leaves_no_output_folder(tmp_path, monkeypatch):
+    data = write_tiny_year(tmp_path / "data")
+
+    def write_workbook(results, path):
+        raise Interrupted("中断")
+
+    monkeypatch.setattr(kaohe.excel, "write_workbook", write_workbook)
+    with pytest.raises(Interrupted):
+        score_year(YEAR, data)
+    assert list((data / "output").iterdir()) == []
+
+
+# -- failures during the swap -----------------------------------------------------------------
+
+
+def failing_replace(monkeypatch, failing: int, error: BaseException):
+    """``os.replace`` failing on its ``failing``-th call; returns the list of calls."""
+    real, calls = os.replace, []
+
+    def replace(src, dst):
+        calls.append((Path(src).name, Path(dst).name))
+        if len(calls) == failing:
+            raise error
+        return real(src, dst)
+
+    monkeypatch.setattr(kaohe.io.os, "replace", replace)
+    return calls
+
+
+def test_the_swap_failing_on_the_second_rename_puts_the_old_outputs_back(data, monkeypatch, capsys):
+    before = tree(data / "output")
+    calls = failing_replace(monkeypatch, 2, OSError(errno.EACCES, "Permission denied"))
+    assert main(["score", YEAR, "--data-dir", str(data)]) == 1
+    assert "没有写入权限" in capsys.readouterr().err
+    (_, aside), (stage, _), _ = calls  # old aside, new in (fails), old back
+    assert aside.startswith(f".{YEAR}.old-") and stage.startswith(f".{YEAR}.new-")
+    assert calls == [(YEAR, aside), (stage, YEAR), (aside, YEAR)]
+    assert_old_outputs_only(data, before)
+    monkeypatch.undo()
+    new_outputs_differ(data, before)
+
+
+def test_the_swap_failing_on_the_first_rename_changes_nothing(data, monkeypatch):
+    before = tree(data / "output")
+    failing_replace(monkeypatch, 1, Interrupted("中断"))
+    with pytest.raises(Interrupted):
+        score_year(YEAR, data)
+    assert_old_outputs_only(data, before)
+
+
+def test_a_run_killed_between_the_two_renames_is_repaired_by_the_next(data):
+    """The state a power cut between the renames leaves: no output folder, the old one set aside."""
+    out = data / "output" / YEAR
+    aside = data / "output" / f".{YEAR}.old-crashed"
+    os.replace(out, aside)
+    stray = data / "output" / f".{YEAR}.new-crashed"
+    stray.mkdir()
+    score_year(YEAR, data)
+    assert sorted(p.name for p in out.iterdir()) == sorted(CSVS + ["results.xlsx", "manifest.json"])
+    assert not aside.exists()
+    assert (data / "output" / f".{YEAR}.new-crashed").exists(), "another run's staging folder is not touched"
+
+
+def test_the_swap_is_never_half_done(data, monkeypatch):
+    """Whichever rename fails, the output folder is the complete old set or the complete new set."""
+    old = tree(data / "output")
+    for failing in (1, 2, 3):
+        failing_replace(monkeypatch, failing, Interrupted("中断"))
+        try:
+            score_year(YEAR, data)
+        except Interrupted:
+            pass
+        monkeypatch.undo()
+        now = tree(data / "output")
+        assert set(now) == set(old)
+        assert [p.name for p in (data / "output").iterdir()] == [YEAR]
+        if now != old:  # the third rename is only the clean-up: the new outputs are in place
+            assert failing == 3
+            assert now["2030/results.csv"] != old["2030/results.csv"]
+
+
+def test_output_error_is_a_kaohe_error():
+    assert issubclass(OutputError, kaohe.KaoheError)

@@ -28,11 +28,10 @@ import numpy as np
 import pandas as pd
 import yaml
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .excel import HEADER_FILL, THIN
 from .io import ROW, fold, fold_series, find_table, header_name, read_table, sha256
 from .pipeline import year_paths
 from .problems import InvalidInputError, KaoheError, Problem, ProblemLog, SchemeError, UsageError
@@ -49,6 +48,9 @@ UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 RULE_NAMES = {"manual": "直接评分", "deduction": "按次扣分", "checklist": "缺项扣分", "bands": "比例分档", "target": "完成目标"}
 FILL_HINTS = {"manual": "", "deduction": "，填发现次数", "checklist": "，填缺少项数", "bands": "，填比例", "target": "，填完成数"}
+
+HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
+THIN = Side(style="thin", color="A6A6A6")
 
 
 class OutputExistsError(KaoheError):

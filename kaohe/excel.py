@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
+
+from .io import column_letter
 
 HEADERS = {
     "unit": "单位",
@@ -62,7 +64,8 @@ SCALED_SHEETS = {"indicator": "指标折算得分", "category": "类别折算得
 SCORE_COLUMNS = {"leader", "dept_raw", "dept", "grassroots", "common", "brand", "total", "points", "scaled", "score"}
 PERCENT_COLUMNS = {"dept_coef", "coef"}
 EXCEL_ROWS = 1_048_576
-BLOCK = 20_000  # rows turned into XML at a time
+BLOCK = 4096  # rows turned into XML at a time
+DECIMALS = 10
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 
 # cell styles, the order of <cellXfs> in STYLES: (plain, highlighted) per kind of column
@@ -151,7 +154,9 @@ def _write_xlsx(path: Path, sheets: list[Sheet]) -> None:
         info.compress_type = zipfile.ZIP_DEFLATED
         return info
 
-    with zipfile.ZipFile(path, "w", compresslevel=1) as book:
+    # zlib lets go of the interpreter while it compresses: one thread compresses a block of
+    # rows while the next is built
+    with zipfile.ZipFile(path, "w", compresslevel=1) as book, ThreadPoolExecutor(max_workers=1) as writer:
         book.writestr(entry("[Content_Types].xml"), _content_types(len(sheets)))
         book.writestr(entry("_rels/.rels"), ROOT_RELS)
         book.writestr(entry("xl/workbook.xml"), _workbook(sheets))
@@ -159,15 +164,21 @@ def _write_xlsx(path: Path, sheets: list[Sheet]) -> None:
         book.writestr(entry("xl/styles.xml"), STYLES)
         for k, sheet in enumerate(sheets, start=1):
             with book.open(entry(f"xl/worksheets/sheet{k}.xml"), "w", force_zip64=True) as part:
+                pending = None
                 for block in _sheet_xml(sheet):
-                    part.write(block.encode("utf-8"))
+                    data = block.encode("utf-8")
+                    if pending is not None:
+                        pending.result()
+                    pending = writer.submit(part.write, data)
+                if pending is not None:
+                    pending.result()
 
 
 def _sheet_xml(sheet: Sheet):
     """The worksheet XML in pieces: head, header row, blocks of data rows, tail."""
     table = sheet.table
     n, m = table.shape
-    last = f"{get_column_letter(max(m, 1))}{n + 1}"
+    last = f"{column_letter(max(m, 1))}{n + 1}"
     head = [XML_HEAD, f'<worksheet xmlns="{MAIN}" xmlns:r="{REL}">']
     if sheet.tab_color:
         head.append(f'<sheetPr><tabColor rgb="FF{sheet.tab_color}"/></sheetPr>')
@@ -179,10 +190,10 @@ def _sheet_xml(sheet: Sheet):
         head.append(f'<col min="{j}" max="{j}" width="{_column_width(column, table.iloc[:200, j - 1])}" customWidth="1"/>')
     head.append('</cols><sheetData><row r="1">')
     for j, column in enumerate(table.columns, start=1):
-        head.append(f'<c r="{get_column_letter(j)}1" s="{HEADER_STYLE}" t="inlineStr"><is><t>{_text(column)}</t></is></c>')
+        head.append(f'<c r="{column_letter(j)}1" s="{HEADER_STYLE}" t="inlineStr"><is><t>{_text(column)}</t></is></c>')
     head.append("</row>")
     yield "".join(head)
-    letters = [get_column_letter(j) for j in range(1, m + 1)]
+    letters = [column_letter(j) for j in range(1, m + 1)]
     highlight = np.zeros(n, bool) if sheet.highlight is None else np.asarray(sheet.highlight, bool)
     for start in range(0, n, BLOCK):
         stop = min(start + BLOCK, n)
@@ -202,7 +213,10 @@ def _cells(values: pd.Series, rows: np.ndarray, letter: str, style: tuple[int, i
         number = values.to_numpy(dtype=float, na_value=np.nan, copy=True)
         blank = ~np.isfinite(number)
         number[blank] = 0
-        text = (number.astype(np.int64) if pd.api.types.is_integer_dtype(values.dtype) else number).astype(str)
+        # integers as such; other numbers to 10 decimals, which hides float noise (85.884, not
+        # 85.88399999999999) and stays far below what any sheet shows (results.csv keeps every digit)
+        integer = pd.api.types.is_integer_dtype(values.dtype)
+        text = (number.astype(np.int64) if integer else np.round(number, DECIMALS)).astype(str)
         cells = refs + styles + ("><v>" + text.astype(object) + "</v></c>")
     else:
         text = values.astype(object).where(values.notna(), "").astype(str).to_numpy(dtype=object)
@@ -288,7 +302,7 @@ def _workbook(sheets: list[Sheet]) -> str:
     )
     filters = "".join(
         f'<definedName name="_xlnm._FilterDatabase" localSheetId="{k}" hidden="1">'
-        f"{escape(_quoted(s.name))}!$A$1:${get_column_letter(max(s.table.shape[1], 1))}${len(s.table) + 1}</definedName>"
+        f"{escape(_quoted(s.name))}!$A$1:${column_letter(max(s.table.shape[1], 1))}${len(s.table) + 1}</definedName>"
         for k, s in enumerate(sheets)
     )
     return (

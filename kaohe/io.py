@@ -7,6 +7,7 @@ Outputs are staged in a hidden folder beside the target and swapped in at once (
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import errno
@@ -18,11 +19,10 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 
 from .problems import KaoheError, ProblemLog
@@ -63,9 +63,18 @@ class RawTable:
     path: Path
     frame: pd.DataFrame
     headers: dict[str, str]  # column name → the header cell as written
+    distinct: dict = field(default_factory=dict, repr=False, compare=False)  # column → (codes, texts)
 
     def header(self, column: str) -> str:
         return self.headers.get(column, column)
+
+    def map(self, column: str, func) -> pd.Series:
+        """``func`` of every cell of ``column``, computed once per distinct text."""
+        if column not in self.distinct:
+            return map_distinct(self.frame[column], func)
+        codes, texts = self.distinct[column]
+        mapped = pd.Series([func(t) for t in texts])
+        return pd.Series(mapped.to_numpy()[codes], index=self.frame.index, dtype=mapped.dtype)
 
 
 def fold(text) -> str:
@@ -149,7 +158,8 @@ def _csv_rows(data: bytes, name: str, log: ProblemLog) -> pd.DataFrame | None:
         return None
     for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "gb18030"):
         try:
-            text = data.decode(encoding)
+            # UTF-8 is only checked, a block at a time: the parser reads the bytes themselves
+            text = _utf8_head(data) if encoding == "utf-8-sig" else data.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
@@ -192,6 +202,17 @@ def _csv_rows(data: bytes, name: str, log: ProblemLog) -> pd.DataFrame | None:
     return frame
 
 
+def _utf8_head(data: bytes, block: int = 1 << 22) -> str:
+    """The first block of ``data`` as text, once the whole has been checked to be UTF-8
+    (raises ``UnicodeDecodeError`` otherwise) without holding it all as text at once."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    head = decoder.decode(data[:block])
+    for start in range(block, len(data), block):
+        decoder.decode(data[start:start + block])
+    decoder.decode(b"", final=True)
+    return head
+
+
 def _delimiter(lines: list[str]) -> str:
     """Comma, or the tab or semicolon that more of the first lines hold (Excel's other exports)."""
     counts = {d: sum(d in line for line in lines) for d in (",", "\t", ";")}
@@ -216,6 +237,8 @@ def _xlsx_rows(data: bytes, name: str, log: ProblemLog) -> pd.DataFrame | None:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         log.error(name, None, None, None, "不是有效的 Excel (.xlsx) 文件：文件已损坏或实际是其他格式（如 CSV 改了扩展名）")
         return None
+    import openpyxl  # only when a workbook is read: a year of CSV files does without it
+
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
@@ -263,6 +286,8 @@ def _sheet_xml(data: bytes, sheet) -> bytes:
 def _with_formulas(data: bytes, rows: list[list]) -> list[list]:
     """Where a cell has a formula but no saved result (a workbook written by a program and
     never opened in Excel), its formula text, so that the message can say so."""
+    import openpyxl
+
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     try:
         formulas = book.worksheets[0].iter_rows(values_only=True)
@@ -295,9 +320,11 @@ def _cell_text(value) -> str:
 
 
 def _to_frame(rows: pd.DataFrame, name: str, path: Path, log: ProblemLog, header_names=frozenset()) -> RawTable | None:
-    cells, blanks = {}, {}
+    cells, blanks, distinct = {}, {}, {}
     for c in rows.columns:
-        cells[c], blanks[c] = _stripped(rows[c])
+        distinct[c] = _stripped(rows[c])
+        codes, texts = distinct[c]
+        cells[c], blanks[c] = texts[codes], (texts == "")[codes]
     blank = np.logical_and.reduce(list(blanks.values())) if blanks else np.ones(len(rows), bool)
     candidates = []  # the first lines that are neither blank nor a leading comment
     for position in np.flatnonzero(~blank):
@@ -327,10 +354,14 @@ def _to_frame(rows: pd.DataFrame, name: str, path: Path, log: ProblemLog, header
         if column in seen:
             log.error(name, number, column, column, f"表头「{column}」重复出现")
         seen.add(column)
-    columns = {}
+    if len(body) and body[-1] - body[0] + 1 == len(body):
+        body = slice(body[0], body[-1] + 1)  # no blank line inside: a view, not a copy
+    columns, texts = {}, {}
     for c, column in zip(keep, names):
-        columns.setdefault(column, pd.Series(cells[c][body], dtype=str))
-    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(body)))
+        if column not in columns:
+            columns[column] = pd.Series(cells[c][body], dtype=str, copy=False)
+            texts[column] = (distinct[c][0][body], distinct[c][1])
+    frame = pd.DataFrame(columns, copy=False)
     frame[ROW] = rows.index.to_numpy()[body].astype(int)
     hidden = sorted(set(frame[ROW]) & rows.attrs.get("hidden", set()))
     for row in hidden[:HIDDEN_REPORTS]:
@@ -338,21 +369,30 @@ def _to_frame(rows: pd.DataFrame, name: str, path: Path, log: ProblemLog, header
     if len(hidden) > HIDDEN_REPORTS:
         log.warning(name, None, None, None, f"……另有 {len(hidden) - HIDDEN_REPORTS} 个隐藏行同样按数据读入")
     headers = {n: header[c].strip() for n, c in zip(names, keep)}
-    return RawTable(name, path, frame, headers)
+    return RawTable(name, path, frame, headers, texts)
 
 
 def _stripped(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """A column's cells as text without surrounding spaces, and which of them are blank.
-
-    Stripped once per distinct value: a column repeats few values (units, answers, scores).
-    """
+    """A column as ``(codes, texts)``: its distinct values without surrounding spaces, and
+    for each cell the position of its text (a missing cell is ""). A column repeats few values
+    (units, answers, scores): each is stripped once, and later checks go by the codes too."""
     codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
-    text = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
-    return text[codes], (text == "")[codes]
+    texts = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
+    codes[codes < 0] = len(texts) - 1
+    return codes.astype(np.min_scalar_type(len(texts))), texts
 
 
 def _column_letter(index: int) -> str:
-    return openpyxl.utils.get_column_letter(int(index) + 1)
+    return column_letter(int(index) + 1)
+
+
+def column_letter(number: int) -> str:
+    """Excel's name of the ``number``-th column: 1 → A, 26 → Z, 27 → AA."""
+    name = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
 
 
 def sha256(path: Path) -> str:

@@ -87,12 +87,16 @@ def rank_and_scale(points: pd.DataFrame, by: list[str], step: float, mode: str) 
 def category_points(indicators: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     """Each unit's points per category of 附件2, with the category maximum."""
     order = [c.id for c in scheme.categories]
-    table = indicators.groupby(["unit", "category"], sort=False).agg(points=("points", "sum"), max=("max", "sum"))
-    table = table.reset_index()
-    table["category"] = pd.Categorical(table["category"], categories=order, ordered=True)
-    table = table.sort_values(["category"], kind="stable")
-    table["category"] = table["category"].astype(str)
-    return _in_unit_order(table, indicators["unit"].unique()).reset_index(drop=True)
+    units, unit, category = _unit_major(indicators, "category", order)
+    parts = indicators[["points", "max"]][category >= 0]
+    sums = parts.groupby((unit * len(order) + category)[category >= 0]).sum()  # units, then categories
+    key = sums.index.to_numpy()
+    return pd.DataFrame({
+        "unit": units[key // len(order)],
+        "category": np.asarray(order, dtype=object)[key % len(order)],
+        "points": sums["points"].to_numpy(),
+        "max": sums["max"].to_numpy(),
+    })
 
 
 def department_scores(indicators: pd.DataFrame, categories: pd.DataFrame, scheme: Scheme):
@@ -102,8 +106,9 @@ def department_scores(indicators: pd.DataFrame, categories: pd.DataFrame, scheme
     dept``, and the category/indicator tables with ``rank, coef, scaled`` in those scopes.
     """
     ranking = scheme.dept_ranking
-    raw = indicators.groupby("unit", sort=False)["points"].sum().rename("dept_raw").reset_index()
-    raw["max"] = indicators.groupby("unit", sort=False)["max"].sum().to_numpy()
+    unit, units = pd.factorize(indicators["unit"])
+    sums = indicators[["points", "max"]].groupby(unit).sum()  # units in order of appearance
+    raw = pd.DataFrame({"unit": units[sums.index], "dept_raw": sums["points"].to_numpy(), "max": sums["max"].to_numpy()})
     if ranking.scope == "total":
         ranked = rank_and_scale(raw.rename(columns={"dept_raw": "points"}), [], ranking.step, ranking.mode)
         dept = pd.DataFrame({
@@ -138,12 +143,28 @@ def trimmed(scores: pd.DataFrame, by: str, trim: Trim) -> pd.Series:
     """
     if trim.trim == 0 or scores.empty:
         return pd.Series(True, index=scores.index)
-    groups = scores.groupby(by, sort=False)["score"]
-    size = groups.transform("size")
-    low = groups.rank(method="first", ascending=True)
-    high = groups.rank(method="first", ascending=False)
-    keep = (low > trim.trim) & (high > trim.trim)
-    return keep | (size <= trim.above)
+    group = pd.factorize(scores[by])[0]
+    return pd.Series(_trim_mask(group, scores["score"].to_numpy(dtype=float), trim), index=scores.index)
+
+
+def _trim_mask(group: np.ndarray, score: np.ndarray, trim: Trim) -> np.ndarray:
+    if trim.trim == 0 or len(group) == 0:
+        return np.ones(len(group), bool)
+    size = np.bincount(group)[group]
+    low, high = _rank_first(group, score), _rank_first(group, -score)
+    return ((low > trim.trim) & (high > trim.trim)) | (size <= trim.above)
+
+
+def _rank_first(group: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Rank of each value within its group, smallest first, equal values in row order
+    (pandas' ``rank(method="first")``), by one stable sort rather than one per group."""
+    order = np.lexsort((values, group))
+    sorted_group = group[order]
+    starts = np.flatnonzero(np.r_[True, sorted_group[1:] != sorted_group[:-1]])
+    first = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order)) - first + 1
+    return rank
 
 
 def leader_scores(leader: pd.DataFrame, trim: Trim) -> pd.DataFrame:
@@ -161,14 +182,17 @@ def grassroots_scores(survey: pd.DataFrame, questions: list[str], scheme: Scheme
 
     Returns ``(by_role, grassroots)``: ``unit, role, respondents, score`` and ``unit, grassroots``.
     """
-    respondents = survey[["unit", "role"]].assign(score=survey[questions].mean(axis=1, skipna=True))
-    by_role = respondents.groupby(["unit", "role"], sort=False)["score"].agg(respondents="size", score="mean")
-    by_role = by_role.reset_index()
     roles = scheme.roles
-    by_role["role"] = pd.Categorical(by_role["role"], categories=roles, ordered=True)
-    by_role = by_role.sort_values("role", kind="stable")
-    by_role["role"] = by_role["role"].astype(str)
-    by_role = _in_unit_order(by_role, survey["unit"].unique()).reset_index(drop=True)
+    units, unit, role = _unit_major(survey, "role", roles)
+    score = survey[questions].mean(axis=1, skipna=True)
+    groups = score[role >= 0].groupby((unit * len(roles) + role)[role >= 0])  # units in order of appearance, then roles
+    key = groups.size().index.to_numpy()
+    by_role = pd.DataFrame({
+        "unit": units[key // len(roles)],
+        "role": np.asarray(roles, dtype=object)[key % len(roles)],
+        "respondents": groups.size().to_numpy(),
+        "score": groups.mean().to_numpy(),
+    })
     weight = by_role["role"].map(scheme.role_weights)
     weighted = (by_role["score"] * weight).groupby(by_role["unit"], sort=False).sum()
     total_weight = weight.groupby(by_role["unit"], sort=False).sum()
@@ -182,19 +206,20 @@ def brand_scores(items: pd.DataFrame, reviews: pd.DataFrame, trim: Trim):
     Returns ``(item_scores, reviews, brand)``: ``unit, item, title, reviews, score``; every
     review with ``own`` and ``counted`` flags; ``unit, brand`` (0 for a unit with no item).
     """
-    owner = reviews["item"].map(items.set_index("item")["unit"])
+    item = pd.Index(items["item"]).get_indexer(reviews["item"])  # each review's item, by position
+    known = item >= 0
+    owner = pd.Series(items["unit"].to_numpy(dtype=object)[item], index=reviews.index).where(known)
     reviews = reviews.assign(unit=owner, own=owner.eq(reviews["reviewer"]))
-    others = reviews[~reviews["own"]]
-    counted = trimmed(others, "item", trim)
-    reviews["counted"] = False
-    reviews.loc[others.index, "counted"] = counted
-    used = reviews[reviews["counted"]]
-    score = used.groupby("item", sort=False)["score"].mean()
-    n = others.groupby("item", sort=False).size()
+    others = known & ~reviews["own"].to_numpy()
+    score = reviews["score"].to_numpy(dtype=float)
+    counted = np.zeros(len(reviews), bool)
+    counted[others] = _trim_mask(item[others], score[others], trim)
+    reviews["counted"] = counted
+    mean = pd.Series(score[counted]).groupby(item[counted]).mean()
     item_scores = items.assign(
-        reviews=items["item"].map(n).fillna(0).astype("int64"),
-        counted=items["item"].map(used.groupby("item").size()).fillna(0).astype("int64"),
-        score=items["item"].map(score).astype(float),
+        reviews=np.bincount(item[others], minlength=len(items)).astype("int64"),
+        counted=np.bincount(item[counted], minlength=len(items)).astype("int64"),
+        score=mean.reindex(np.arange(len(items))).to_numpy(dtype=float),
     )
     brand = item_scores.groupby("unit", sort=False)["score"].mean().rename("brand").reset_index()
     return item_scores, reviews, brand
@@ -263,6 +288,7 @@ def _clause_key(clause: str):
     return (0, int(clause)) if str(clause).isdigit() else (1, str(clause))
 
 
-def _in_unit_order(table: pd.DataFrame, units) -> pd.DataFrame:
-    position = {u: k for k, u in enumerate(units)}
-    return table.assign(_u=table["unit"].map(position)).sort_values("_u", kind="stable").drop(columns="_u")
+def _unit_major(table: pd.DataFrame, part: str, order: list[str]):
+    """``(units, unit code, part code)``: units numbered in order of appearance, parts in ``order``."""
+    unit, units = pd.factorize(table["unit"])
+    return units, unit.astype(np.int64), pd.Categorical(table[part], categories=order).codes.astype(np.int64)

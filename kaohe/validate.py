@@ -166,7 +166,7 @@ class _YearChecker:
 
     def unit_names(self, table: RawTable, column: str = "unit") -> pd.Series:
         """The column's units as canonical names; unknown or blank ones are errors (NaN)."""
-        canonical = map_distinct(table.frame[column], self.canonical)
+        canonical = table.map(column, self.canonical)
         blank = table.frame[column].eq("")
         self.report(table, blank, column, "单位名称为空")
         unknown = canonical.isna() & ~blank
@@ -212,7 +212,7 @@ class _YearChecker:
             return empty
         frame = table.frame
         names = frame["unit"]
-        folded = fold_series(names)
+        folded = table.map("unit", fold)
         blank = folded.eq("")
         self.report(table, blank, "unit", "单位名称为空")
         dup = folded.duplicated() & ~blank
@@ -238,7 +238,7 @@ class _YearChecker:
                 required=False, what="数值", mask=None) -> pd.Series:
         """Parse a text column into floats; non-numbers and out-of-range values are errors."""
         text = table.frame[column] if mask is None else table.frame.loc[mask, column]
-        number, percent = parse_numbers(text)
+        number, percent = parse_numbers(text, table.distinct.get(column) if mask is None else None)
         blank = text.eq("")
         if required:
             self.report(table, blank[blank].index, column, f"缺少{what}")
@@ -346,7 +346,7 @@ class _YearChecker:
         listed = unit.notna()
         blank = text.eq("") & listed
         self.report(table, blank, column, f"缺少指标 {indicator.id} 的评分")
-        number, percent = parse_numbers(text)
+        number, percent = parse_numbers(text, table.distinct.get(column))
         bad = number.isna() & ~text.eq("")
         self.report(table, bad, column, _not_a_number)
         number = number.where(~bad)
@@ -410,7 +410,7 @@ class _YearChecker:
             self.log.error(table.name, None, None, None, "问卷表没有任何题目列")
         unit = self.unit_names(table)
         roles = {fold(r): r for r in self.scheme.roles}
-        role = map_distinct(frame["role"], lambda u: roles.get(fold(u)))
+        role = table.map("role", lambda u: roles.get(fold(u)))
         self.report(table, role.isna(), "role",
                     lambda v: f"身份「{v}」无法识别，应为 {'、'.join(self.scheme.roles)} 之一")
         scale = {}
@@ -420,7 +420,7 @@ class _YearChecker:
         labels = "、".join(f"{a.value}（{a.label}）" for a in self.scheme.answers)
         points = {}
         for question in questions:
-            value = map_distinct(frame[question], lambda u: _answer_points(u, scale))
+            value = table.map(question, lambda u: _answer_points(u, scale))
             bad = value.lt(0)
             self.report(table, bad, question, lambda v: f"答案「{v}」无法识别，应为 {labels} 或留空")
             points[question] = value.where(value >= 0)
@@ -450,7 +450,7 @@ class _YearChecker:
             return empty
         frame = table.frame
         unit = self.unit_names(table)
-        item = fold_series(frame["item"])
+        item = table.map("item", fold)
         self.report(table, item.eq(""), "item", "项目编号为空")
         dup = self.duplicates(table, item.where(item.ne("")), "item", "项目编号")
         title = frame["title"] if "title" in frame else pd.Series("", index=frame.index)
@@ -473,7 +473,7 @@ class _YearChecker:
             return empty
         frame = table.frame
         reviewer = self.unit_names(table, "reviewer")
-        item = fold_series(frame["item"])
+        item = table.map("item", fold)
         known_items = set(items["item"])
         self.report(table, ~item.isin(known_items), "item", lambda v: f"项目编号「{v}」不在特色品牌项目表（brand_items）中")
         score = self.numbers(table, "score", low=0, high=100, required=True, what="得分")
@@ -503,7 +503,7 @@ class _YearChecker:
         frame = table.frame
         unit = self.unit_names(table)
         clauses = {c.id for c in self.scheme.veto_clauses}
-        clause = fold_series(frame["clause"]).str.removeprefix("第").str.removesuffix("项").str.removesuffix("条")
+        clause = table.map("clause", fold).str.removeprefix("第").str.removesuffix("项").str.removesuffix("条")
         clause = clause.where(~clause.str.fullmatch(r"\d+\.0"), clause.str[:-2])
         bad = ~clause.isin(clauses)
         self.report(table, bad, "clause",
@@ -523,7 +523,7 @@ class _YearChecker:
         frame = table.frame
         unit = self.unit_names(table)
         grades = {fold(g): g for g in (self.scheme.top_grade, self.scheme.other_grade)}
-        grade = map_distinct(frame["grade"], lambda u: grades.get(fold(u)))
+        grade = table.map("grade", lambda u: grades.get(fold(u)))
         self.report(table, grade.isna(), "grade", lambda v: f"等次「{v}」无法识别，应为 {'、'.join(grades.values())} 之一")
         reason = frame["reason"] if "reason" in frame else pd.Series("", index=frame.index)
         self.report(table, reason.eq("") & unit.notna(), "reason", "调整等次应写明理由（会议决定）",
@@ -535,13 +535,13 @@ class _YearChecker:
         return pd.DataFrame({"unit": unit, "grade": grade, "reason": reason})[ok].reset_index(drop=True)
 
 
-def parse_numbers(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_numbers(text: pd.Series, factorized=None) -> tuple[pd.Series, pd.Series]:
     """Numbers typed as text: full-width digits, thousands separators and ``85%`` accepted.
 
     Returns the values (NaN where blank or not a finite number) and a flag for percentages.
-    Each distinct text is parsed once.
+    Each distinct text is parsed once (``factorized``: the column's ``(codes, texts)`` if known).
     """
-    codes, uniques = pd.factorize(text.to_numpy(dtype=object), use_na_sentinel=True)
+    codes, uniques = factorized or pd.factorize(text.to_numpy(dtype=object), use_na_sentinel=True)
     distinct = pd.Series(uniques, dtype=object).fillna("").astype(str)
     number = pd.to_numeric(distinct, errors="coerce").astype(float)
     percent = pd.Series(False, index=distinct.index)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from . import excel
 from .scheme import Scheme
 
 COMPONENT_NAMES = {"leader": "领导评分", "dept": "业务部门评分", "grassroots": "基层评分", "brand": "特色品牌"}
@@ -19,31 +20,25 @@ COMPONENT_COLOURS = {"leader": "#4C78A8", "dept": "#72B7B2", "grassroots": "#F58
 TOP_COLOUR, OTHER_COLOUR, VETO_COLOUR = "#C8102E", "#7F7F7F", "#000000"
 VETOED = "一票否决"
 FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "SimHei", sans-serif'
-RANKING_HEADERS = {
-    "rank": "名次",
-    "unit": "单位",
-    "leader": "领导评分",
-    "dept": "业务部门评分",
-    "grassroots": "基层评分",
-    "brand": "特色品牌",
-    "total": "总分",
-    "grade": "等次",
-}
 
 
 def labels(values) -> list[str]:
     return [str(v) for v in values]
 
 
-def _layout(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
+def layout(fig: go.Figure, title: str, height: int | None = None, *, legend: bool = True) -> go.Figure:
+    """The house style of every kaohe figure: title, CJK font, margins, a legend above on the right."""
     fig.update_layout(
         title={"text": title, "x": 0.01},
         font={"family": FONT, "size": 13},
         template="plotly_white",
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
         height=height,
     )
+    if legend:
+        fig.update_layout(
+            legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1}
+        )
     return fig
 
 
@@ -90,7 +85,7 @@ def total_chart(results) -> go.Figure:
                 hovertemplate="%{y}<br>总分：%{text}<extra>%{fullData.name}</extra>",
             )
     fig.update_layout(barmode="stack", xaxis={"title": "总分（各部分按权重折算）", "range": [0, 108]})
-    return _layout(fig, "总分构成：各单位得分来自哪里", height=max(420, 28 * len(parts) + 120))
+    return layout(fig, "总分构成：各单位得分来自哪里", height=max(420, 28 * len(parts) + 120))
 
 
 def category_heatmap(results) -> go.Figure:
@@ -107,7 +102,7 @@ def category_heatmap(results) -> go.Figure:
         hovertemplate="%{y}<br>%{x}<br>得分率：%{z:.1f}%<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, "各类指标得分率（得分 ÷ 该类满分）", height=max(420, 26 * len(grid) + 140))
+    return layout(fig, "各类指标得分率（得分 ÷ 该类满分）", height=max(420, 26 * len(grid) + 140))
 
 
 def points_lost(results) -> pd.DataFrame:
@@ -131,7 +126,7 @@ def points_lost_chart(results) -> go.Figure:
         hovertemplate="指标 %{y}：%{customdata[1]}<br>失分合计 %{x:.2f}，%{customdata[0]} 个单位失分<extra></extra>",
     ))
     fig.update_layout(xaxis_title="各单位失分合计", yaxis_title="指标")
-    return _layout(fig, "失分集中在哪些指标", height=max(360, 24 * len(table) + 140))
+    return layout(fig, "失分集中在哪些指标", height=max(360, 24 * len(table) + 140))
 
 
 def dept_ranking_chart(results) -> go.Figure:
@@ -145,7 +140,7 @@ def dept_ranking_chart(results) -> go.Figure:
     fig.update_layout(barmode="overlay", xaxis={"title": "业务部门评分", "range": [0, 105]})
     fig.update_traces(opacity=0.9)
     scope = {"total": "按总分排序", "category": "按类别排序", "indicator": "按指标排序"}[results.scheme.dept_ranking.scope]
-    return _layout(fig, f"业务部门评分：原始分与名次系数（{scope}）", height=max(420, 28 * len(d) + 120))
+    return layout(fig, f"业务部门评分：原始分与名次系数（{scope}）", height=max(420, 28 * len(d) + 120))
 
 
 def grassroots_chart(results) -> go.Figure:
@@ -162,7 +157,7 @@ def grassroots_chart(results) -> go.Figure:
     totals = results.grassroots.set_index("unit").reindex(order)["grassroots"]
     fig.add_scatter(x=labels(order), y=totals, mode="markers", name="基层评分", marker={"color": "#000", "size": 8})
     fig.update_layout(barmode="group", yaxis={"title": "得分", "range": [0, 105]})
-    return _layout(fig, "基层问卷：各单位分身份得分", height=460)
+    return layout(fig, "基层问卷：各单位分身份得分", height=460)
 
 
 def brand_chart(results) -> go.Figure:
@@ -187,7 +182,7 @@ def brand_chart(results) -> go.Figure:
                         customdata=labels(r["reviewer"]),
                         hovertemplate="%{x}<br>评分单位 %{customdata}：%{y}<extra></extra>")
     fig.update_layout(yaxis={"title": "得分", "range": [0, 105]}, xaxis={"tickangle": -45})
-    return _layout(fig, "特色品牌工作：项目得分与每条互评", height=520)
+    return layout(fig, "特色品牌工作：项目得分与每条互评", height=520)
 
 
 def year_over_year(current, previous: pd.DataFrame) -> pd.DataFrame:
@@ -209,17 +204,12 @@ def year_over_year_chart(table: pd.DataFrame, year: int) -> go.Figure:
         hovertemplate="%{y}：第%{customdata[0]}名 → 第%{customdata[1]}名<br>总分变化 %{customdata[2]:+.2f}<extra></extra>",
     ))
     fig.update_layout(xaxis_title=f"名次变化（{year - 1} → {year}，正数为上升）")
-    return _layout(fig, "与上年相比：名次升降", height=max(420, 26 * len(t) + 120))
+    return layout(fig, "与上年相比：名次升降", height=max(420, 26 * len(t) + 120))
 
 
 def ranking_table(results) -> pd.DataFrame:
     """The ranking with Chinese headers and 2 decimals, for display."""
-    t = results.results.copy()
-    t["grade"] = np.where(t["vetoed"].astype(bool), t["grade"] + "（一票否决）", t["grade"])
-    t = t[list(RANKING_HEADERS)]
-    for column in ("leader", "dept", "grassroots", "brand", "total"):
-        t[column] = t[column].map(lambda x: f"{x:.2f}")
-    return t.rename(columns=RANKING_HEADERS)
+    return excel.ranking_table(results.results)
 
 
 def summary(results) -> dict:

@@ -17,17 +17,6 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2
 RANKING_ROWS = 100  # a longer ranking is cut in the terminal: printing 100,000 rows helps no one
 
-RANKING_COLUMNS = {
-    "rank": "名次",
-    "unit": "单位",
-    "leader": "领导评分",
-    "dept": "业务部门评分",
-    "grassroots": "基层评分",
-    "brand": "特色品牌",
-    "total": "总分",
-    "grade": "等次",
-}
-
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
@@ -195,13 +184,10 @@ def ranking_text(results: pd.DataFrame, limit: int | None = RANKING_ROWS) -> str
 
     Only the first ``limit`` rows are shown (the full ranking is in results.csv / results.xlsx).
     """
+    from .excel import ranking_table
+
     shown = results if limit is None else results.head(limit)
-    table = shown[list(RANKING_COLUMNS)].copy()
-    for column in ("leader", "dept", "grassroots", "brand", "total"):
-        table[column] = table[column].map(lambda x: f"{x:.2f}")
-    vetoed = shown["vetoed"].astype(bool)
-    table.loc[vetoed, "grade"] = table.loc[vetoed, "grade"] + "（一票否决）"
-    text = table.rename(columns=RANKING_COLUMNS).to_string(index=False)
+    text = ranking_table(shown).to_string(index=False)
     if len(shown) < len(results):
         text += f"\n……共 {len(results)} 个单位，此处只列出前 {len(shown)} 行，完整排名见 results.csv 与 results.xlsx"
     return text

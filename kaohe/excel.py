@@ -86,6 +86,28 @@ class Sheet:
     tab_color: str | None = None
 
 
+RANKING_HEADERS = {
+    "rank": "名次",
+    "unit": "单位",
+    "leader": "领导评分",
+    "dept": "业务部门评分",
+    "grassroots": "基层评分",
+    "brand": "特色品牌",
+    "total": "总分",
+    "grade": "等次",
+}
+
+
+def ranking_table(results: pd.DataFrame) -> pd.DataFrame:
+    """The ranking (``results.csv`` rows) for display: Chinese headers, 2 decimals, vetoes marked."""
+    t = results.copy()
+    t["grade"] = np.where(t["vetoed"].astype(bool), t["grade"] + "（一票否决）", t["grade"])
+    t = t[list(RANKING_HEADERS)]
+    for column in ("leader", "dept", "grassroots", "brand", "total"):
+        t[column] = t[column].map(lambda x: f"{x:.2f}")
+    return t.rename(columns=RANKING_HEADERS)
+
+
 def chinese(table: pd.DataFrame) -> pd.DataFrame:
     """A table with its English column names replaced by the Chinese headers."""
     return table.rename(columns=HEADERS)

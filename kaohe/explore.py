@@ -38,7 +38,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import __version__
-from .charts import COMPONENT_COLOURS, COMPONENT_NAMES, FONT, RULE_NAMES, labels, rule_text
+from .charts import COMPONENT_COLOURS, COMPONENT_NAMES, RULE_NAMES, labels, layout, rule_text
 from .pipeline import NOTEBOOKS, Results, score
 from .problems import KaoheError, Problem, SchemeError, UsageError
 from .report import FIGURE_CONFIG, esc, escape_figure, format_html, table_html
@@ -83,18 +83,6 @@ def show_figure(fig: go.Figure) -> None:
 
     record = figure_output(fig)
     display(record["data"], raw=True)
-
-
-def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "x": 0.01},
-        font={"family": FONT, "size": 13},
-        template="plotly_white",
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
-        height=height,
-    )
-    return fig
 
 
 def _num(x: Any) -> str:
@@ -247,7 +235,7 @@ def waterfall_chart(table: pd.DataFrame, total: float, unit: str) -> go.Figure:
         connector={"line": {"color": "#BAB0AC"}},
     ))
     fig.update_layout(yaxis={"title": "得分（按权重折算）", "range": [0, 108]}, showlegend=False)
-    return _layout(fig, f"{unit}：总分由哪几部分构成", height=420)
+    return layout(fig, f"{unit}：总分由哪几部分构成", height=420)
 
 
 def attainment(results: Results, unit: str) -> pd.DataFrame:
@@ -281,7 +269,7 @@ def radar_chart(table: pd.DataFrame, unit: str) -> go.Figure:
             hovertemplate="%{theta}<br>得分率 %{r:.1f}%<extra>%{fullData.name}</extra>",
         ))
     fig.update_layout(polar={"radialaxis": {"range": [0, 100], "ticksuffix": "%"}})
-    return _layout(fig, f"{unit}：各类指标得分率（得分 ÷ 该类满分）", height=460)
+    return layout(fig, f"{unit}：各类指标得分率（得分 ÷ 该类满分）", height=460)
 
 
 def unit_survey(results: Results, unit: str) -> pd.DataFrame:
@@ -691,7 +679,7 @@ def indicator_chart(table: pd.DataFrame, indicator: Indicator) -> go.Figure:
                   annotation_position="top left")
     fig.update_layout(yaxis={"title": "得分", "range": [0, top * 1.12 if top > 0 else 1]},
                       xaxis={"tickangle": -45}, showlegend=False)
-    return _layout(fig, f"指标 {indicator.id}：各单位得分（从高到低）", height=440)
+    return layout(fig, f"指标 {indicator.id}：各单位得分（从高到低）", height=440)
 
 
 def indicator_outputs(view: IndicatorView) -> tuple[dict, ...]:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .charts import FONT, labels
+from .charts import labels, layout
 
 RESULT_COLUMNS = ["unit", "leader", "dept", "grassroots", "brand", "total", "rank", "vetoed", "proposed_grade", "grade"]
 UP, DOWN, SAME = "#54A24B", "#E45756", "#7F7F7F"
@@ -141,17 +141,6 @@ def _ends(wide: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return first.astype("float64"), last.astype("float64")
 
 
-def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "x": 0.01},
-        font={"family": FONT, "size": 13},
-        template="plotly_white",
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        height=height,
-    )
-    return fig
-
-
 def rank_movement_chart(outputs: YearOutputs) -> go.Figure:
     """A slope chart: one line per unit through its rank in each year (1 at the top),
     green when it moved up from its first to its last year, red when down."""
@@ -176,7 +165,7 @@ def rank_movement_chart(outputs: YearOutputs) -> go.Figure:
     n = int(outputs.results["rank"].max()) if not outputs.results.empty else 1
     fig.update_yaxes(range=[n + 0.5, 0.5], title="名次", dtick=1 if n <= 30 else None)
     fig.update_xaxes(type="category", title="年度", range=[-0.6, len(years) - 0.4])  # room for the names
-    return _layout(fig, "各单位名次变化（绿色上升，红色下降）", height=max(460, 24 * n + 140))
+    return layout(fig, "各单位名次变化（绿色上升，红色下降）", height=max(460, 24 * n + 140), legend=False)
 
 
 def total_trend_chart(outputs: YearOutputs) -> go.Figure:
@@ -193,7 +182,7 @@ def total_trend_chart(outputs: YearOutputs) -> go.Figure:
     fig.update_xaxes(type="category", title="年度")
     fig.update_yaxes(title="总分")
     fig.update_layout(legend={"title": {"text": "单位（点击可隐藏）"}})
-    return _layout(fig, "各单位总分变化", height=560)
+    return layout(fig, "各单位总分变化", height=560, legend=False)
 
 
 def category_trend(outputs: YearOutputs) -> pd.DataFrame:
@@ -214,7 +203,7 @@ def category_trend_chart(outputs: YearOutputs) -> go.Figure:
                         hovertemplate="%{fullData.name}<br>%{x} 年：平均得分率 %{y:.1f}%<extra></extra>")
     fig.update_xaxes(type="category", title="年度")
     fig.update_yaxes(title="各单位平均得分率 %")
-    return _layout(fig, "各类指标平均得分率变化", height=460)
+    return layout(fig, "各类指标平均得分率变化", height=460, legend=False)
 
 
 def category_change(outputs: YearOutputs) -> pd.DataFrame:
@@ -247,7 +236,7 @@ def category_change_chart(outputs: YearOutputs) -> go.Figure:
     ))
     fig.update_yaxes(autorange="reversed")
     span = f"{change.attrs.get('first', '')}→{change.attrs.get('last', '')}"
-    return _layout(fig, f"各单位各类指标得分率变化（{span}，百分点）", height=max(420, 26 * len(change) + 140))
+    return layout(fig, f"各单位各类指标得分率变化（{span}，百分点）", height=max(420, 26 * len(change) + 140), legend=False)
 
 
 def _category_label(category, names: dict[str, str]) -> str:

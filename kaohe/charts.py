@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import excel
-from .scheme import Scheme
+from .scheme import RULE_NAMES, Scheme
 
 COMPONENT_NAMES = {"leader": "领导评分", "dept": "业务部门评分", "grassroots": "基层评分", "brand": "特色品牌"}
 COMPONENT_COLOURS = {"leader": "#4C78A8", "dept": "#72B7B2", "grassroots": "#F58518", "brand": "#B279A2"}
@@ -278,7 +278,6 @@ def _trim_text(trim) -> str:
     return f"评分多于 {trim.above} 个时去掉 {trim.trim} 个最高分和 {trim.trim} 个最低分"
 
 
-RULE_NAMES = {"manual": "直接评分", "deduction": "按次扣分", "checklist": "缺项扣分", "bands": "比例分档", "target": "完成目标"}
 
 
 def rule_text(rule) -> str:

@@ -35,7 +35,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .io import ROW, fold, fold_series, find_table, header_name, read_table, sha256
 from .pipeline import year_paths
 from .problems import InvalidInputError, KaoheError, Problem, ProblemLog, SchemeError, UsageError
-from .scheme import Indicator, Scheme, dump_scheme, load_scheme, scheme_to_dict
+from .scheme import RULE_NAMES, Indicator, Scheme, dump_scheme, load_scheme, scheme_to_dict
 from .validate import INDICATOR_HEADER, closest
 
 YEAR = re.compile(r"^\d{4}$")
@@ -46,7 +46,6 @@ HEADER_TEXT = 12  # characters of an indicator's text shown in its column header
 PROMPT_LIMIT = 255  # Excel's limit on a data-validation input message
 UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
-RULE_NAMES = {"manual": "直接评分", "deduction": "按次扣分", "checklist": "缺项扣分", "bands": "比例分档", "target": "完成目标"}
 FILL_HINTS = {"manual": "", "deduction": "，填发现次数", "checklist": "，填缺少项数", "bands": "，填比例", "target": "，填完成数"}
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")

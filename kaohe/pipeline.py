@@ -158,25 +158,28 @@ def run_year(year, data_dir: str | Path = "data", *, notebook: str | Path | None
     is executed into a scratch folder, so a failed one stays there for inspection; it is
     handed the scored year (a pickle in that folder) rather than scoring it again.
     """
-    from .report import execute_notebook, publish_html
+    from .report import execute_notebook, publish_html, started_kernel
 
     notebook = Path(notebook) if notebook else NOTEBOOKS / "annual_report.ipynb"
-    progress("校验输入并计分")
-    results = load_year(year, data_dir)
     _, out = year_paths(year, data_dir)
-    scratch = Path(tempfile.mkdtemp(prefix=f"kaohe-{year}-report-"))
-    scored = scratch / "results.pickle"
-    scored.write_bytes(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
-    with staged_output(out) as stage:
-        progress("写出结果表")
-        names = [p.name for p in write_outputs(results, stage)]
-        progress("执行报告笔记本（papermill）")
-        parameters = {"year": int(year), "data_dir": str(Path(data_dir).resolve()), "scored": str(scored)}
-        executed = execute_notebook(notebook, scratch / "report.ipynb", parameters, cwd=notebook.parent)
-        progress("发布 HTML 报告（nbconvert）")
-        shutil.move(executed, stage / "report.ipynb")
-        publish_html(stage / "report.ipynb", stage / "report.html", f"{results.scheme.title}　考核结果")
-        names += ["report.html", "report.ipynb"]
+    # the report's kernel starts first and boots while the year is checked and scored
+    with started_kernel(notebook.parent, notebook) as kernel:
+        progress("校验输入并计分")
+        results = load_year(year, data_dir)
+        scratch = Path(tempfile.mkdtemp(prefix=f"kaohe-{year}-report-"))
+        scored = scratch / "results.pickle"
+        scored.write_bytes(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+        with staged_output(out) as stage:
+            progress("写出结果表")
+            names = [p.name for p in write_outputs(results, stage)]
+            progress("执行报告笔记本（papermill）")
+            parameters = {"year": int(year), "data_dir": str(Path(data_dir).resolve()), "scored": str(scored)}
+            executed = execute_notebook(notebook, scratch / "report.ipynb", parameters, cwd=notebook.parent,
+                                        kernel=kernel)
+            progress("发布 HTML 报告（nbconvert）")
+            shutil.move(executed, stage / "report.ipynb")
+            publish_html(stage / "report.ipynb", stage / "report.html", f"{results.scheme.title}　考核结果")
+            names += ["report.html", "report.ipynb"]
     shutil.rmtree(scratch, ignore_errors=True)
     return results, [out / name for name in names]
 

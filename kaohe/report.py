@@ -25,12 +25,15 @@ import ast
 import difflib
 import html
 import itertools
+import json
 import numbers
 import os
+import shutil
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -377,11 +380,13 @@ def execute_notebook(
     output_ipynb: str | Path,
     parameters: Mapping[str, Any] | None = None,
     cwd: str | Path | None = None,
+    kernel=None,
 ) -> Path:
     """Run a report notebook with papermill on the ``kaohe`` kernel; the executed notebook
     (with any error) is written to ``output_ipynb`` for audit.
 
-    Unknown or ill-typed parameters are refused before anything runs
+    ``kernel`` is a kernel already started by :func:`started_kernel` (in ``cwd``), else
+    papermill starts one. Unknown or ill-typed parameters are refused before anything runs
     (:class:`NotebookParameterError`); a failing cell raises :class:`NotebookError`.
     """
     import papermill
@@ -409,6 +414,7 @@ def execute_notebook(
                 # start and end of every cell otherwise; it is written once at the end, or
                 # with the failing cell when one fails
                 request_save_on_cell_execute=False,
+                **({} if kernel is None else {"km": kernel}),
             )
     except papermill.PapermillExecutionError as e:
         first_line = next((ln for ln in e.source.splitlines() if ln.strip()), "")
@@ -420,6 +426,73 @@ def execute_notebook(
     except DeadKernelError as e:
         raise NotebookError(f"笔记本 {input_path.name} 运行时内核意外退出，报告未发布") from e
     return output_ipynb
+
+
+@contextmanager
+def started_kernel(cwd: str | Path, notebook: str | Path | None = None) -> Iterator[Any]:
+    """Start the ``kaohe`` kernel now and shut it down when the block ends.
+
+    The kernel boots in its own process, and imports the modules that ``notebook`` imports,
+    while the caller goes on (``kaohe run`` checks and scores the year meanwhile); pass the
+    manager to :func:`execute_notebook`. It talks over local sockets in a private folder
+    rather than TCP.
+    """
+    from jupyter_client import AsyncKernelManager, BlockingKernelClient
+    from jupyter_core.utils import run_sync
+
+    ensure_kernel()
+    sockets = Path(tempfile.mkdtemp(prefix="kaohe-kernel-"))
+    manager = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(sockets / "k"))
+    warm = None
+    try:
+        with _kernel_imports_this_kaohe():
+            run_sync(manager.start_kernel)(cwd=str(cwd), env=dict(os.environ))
+        modules = _imported_modules(notebook) if notebook else []
+        if modules:
+            warm = BlockingKernelClient()
+            warm.load_connection_info(manager.get_connection_info())
+            warm.start_channels(iopub=False, stdin=False, hb=False, control=False)
+            warm.execute(_WARM_UP.format(modules=modules), silent=True, store_history=False)
+        yield manager
+    finally:
+        if warm is not None:
+            warm.stop_channels()
+        with suppress(Exception):
+            run_sync(manager.shutdown_kernel)(now=True)
+        shutil.rmtree(sockets, ignore_errors=True)
+
+
+_WARM_UP = """\
+import importlib as _importlib
+for _name in {modules!r}:
+    try:
+        _importlib.import_module(_name)
+    except Exception:
+        pass
+del _importlib, _name
+"""
+
+
+def _imported_modules(notebook: str | Path) -> list[str]:
+    """The modules the code cells of ``notebook`` import (``from a import b`` gives ``a``
+    and ``a.b``, which may be a submodule), in order."""
+    modules: dict[str, None] = {}
+    # plain JSON: nbformat would validate the notebook against its schema, which costs a second
+    for cell in json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        try:
+            tree = ast.parse(source if isinstance(source, str) else "".join(source))
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                modules.update(dict.fromkeys(alias.name for alias in node.names))
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules[node.module] = None
+                modules.update(dict.fromkeys(f"{node.module}.{alias.name}" for alias in node.names))
+    return list(modules)
 
 
 @contextmanager

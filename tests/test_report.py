@@ -215,6 +215,48 @@ def test_run_prints_progress_and_the_paths_it_wrote(sample_run):
     assert sorted(p.name for p in (sample_run.data_dir / "output").iterdir()) == ["2018", "2019"]
 
 
+def test_the_kernel_talks_over_local_sockets_without_warnings(sample_run):
+    assert "Kernel is running over TCP" not in sample_run.err
+    assert sample_run.err.strip() == ""
+
+
+def test_the_kernel_started_early_imports_what_the_notebook_imports(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[
+        new_code_cell("import json\nfrom pathlib import Path\nimport kaohe.charts as c"),
+        nbformat.v4.new_markdown_cell("import os"),
+        new_code_cell("from . import nothing\nx = 1\nif x:\n    import csv"),
+        new_code_cell("this is not python"),
+    ])
+    nbformat.write(nb, tmp_path / "n.ipynb")
+    modules = report._imported_modules(tmp_path / "n.ipynb")
+    assert modules == ["json", "pathlib", "pathlib.Path", "kaohe.charts"]
+    namespace = {}
+    exec(report._WARM_UP.format(modules=modules + ["no_such_module"]), namespace)
+    assert set(namespace) == {"__builtins__"}  # imports cached, the notebook's names untouched
+
+
+def test_a_kernel_started_early_runs_the_notebook_in_its_folder_and_is_shut_down(tmp_path):
+    code = "import os\nprint(os.getcwd())"
+    nbformat.write(nbformat.v4.new_notebook(cells=[new_code_cell(code)]), tmp_path / "probe.ipynb")
+    with report.started_kernel(tmp_path, tmp_path / "probe.ipynb") as kernel:
+        executed = report.execute_notebook(tmp_path / "probe.ipynb", tmp_path / "out.ipynb",
+                                           cwd=tmp_path, kernel=kernel)
+        assert kernel.has_kernel
+    assert nbformat.read(executed, as_version=4).cells[0].outputs[0]["text"].strip() == str(tmp_path.resolve())
+    assert not kernel.has_kernel
+
+
+def test_an_invalid_year_leaves_no_kernel_running(tiny_run, tmp_path):
+    psutil = pytest.importorskip("psutil")
+    data = tmp_path / "data"
+    shutil.copytree(tiny_run.data_dir / "raw", data / "raw")
+    (data / "raw/2030/units.csv").write_text("unit\n", encoding="utf-8")
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    code, _, err = kaohe(["run", "2030", "--data-dir", data])
+    assert code == 1, err
+    assert {p.pid for p in psutil.Process().children(recursive=True)} <= before
+
+
 def test_the_executed_notebook_is_kept_beside_the_report(published):
     nb = published.notebook
     parameters = dict(nb.metadata.papermill.parameters)

@@ -1,0 +1,84 @@
+"""results.xlsx opened by a real spreadsheet program: LibreOffice Calc, headless.
+
+LibreOffice converts every sheet of the sample year's workbook to CSV; each must hold the
+same cells as openpyxl reads, and the ranking sheet the same units and totals as results.csv.
+Without LibreOffice the test is skipped with its reason (``.ci/run`` installs it).
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from kaohe.cli import main
+
+SAMPLE_RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+# CSV export filter: comma, double quote, UTF-8, from row 1, raw values (not as shown), every sheet
+ALL_SHEETS_AS_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+
+pytestmark = pytest.mark.skipif(
+    SOFFICE is None, reason="LibreOffice 测试跳过：没有 soffice（apt-get install -y libreoffice-calc-nogui）"
+)
+
+
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory) -> Path:
+    data = tmp_path_factory.mktemp("sheet") / "data"
+    shutil.copytree(SAMPLE_RAW / "2019", data / "raw" / "2019")
+    assert main(["score", "2019", "--data-dir", str(data)]) == 0
+    return data / "output" / "2019"
+
+
+@pytest.fixture(scope="module")
+def calc_sheets(scored, tmp_path_factory) -> dict[str, list[list[str]]]:
+    out = tmp_path_factory.mktemp("calc")
+    profile = tmp_path_factory.mktemp("calc-profile")
+    subprocess.run(
+        [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", ALL_SHEETS_AS_CSV,
+         "--outdir", str(out), str(scored / "results.xlsx")],
+        check=True, capture_output=True, timeout=180,
+    )
+    sheets = {}
+    for path in out.glob("results-*.csv"):
+        with open(path, encoding="utf-8", newline="") as f:
+            sheets[path.stem.removeprefix("results-")] = list(csv.reader(f))
+    return sheets
+
+
+def same_cell(calc: str, value) -> bool:
+    if value is None:
+        return calc == ""
+    if isinstance(value, (int, float)):
+        number = float(calc.removesuffix("%")) / (100 if calc.endswith("%") else 1)
+        return number == pytest.approx(value, abs=1e-9)
+    return calc == str(value)
+
+
+def test_libreoffice_reads_every_sheet_as_openpyxl_does(scored, calc_sheets):
+    book = openpyxl.load_workbook(scored / "results.xlsx")
+    assert sorted(calc_sheets) == sorted(book.sheetnames)
+    for sheet in book.worksheets:
+        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        calc = calc_sheets[sheet.title]
+        assert len(calc) == len(rows), sheet.title
+        for number, (calc_row, row) in enumerate(zip(calc, rows), start=1):
+            calc_row = calc_row + [""] * (len(row) - len(calc_row))
+            different = [(c, v) for c, v in zip(calc_row, row) if not same_cell(c, v)]
+            assert not different, (sheet.title, number, different)
+
+
+def test_libreoffice_shows_the_ranking_of_results_csv(scored, calc_sheets):
+    results = pd.read_csv(scored / "results.csv")
+    ranking = calc_sheets["考核排名"]
+    header, rows = ranking[0], ranking[1:]
+    assert header[0] == "单位" and "总分" in header
+    assert [r[0] for r in rows] == results["unit"].tolist()
+    totals = [float(r[header.index("总分")]) for r in rows]
+    assert totals == pytest.approx(results["total"].tolist(), abs=1e-9)

@@ -11,12 +11,19 @@ import codecs
 import contextlib
 import csv
 import errno
+import functools
 import hashlib
 import io
+import itertools
 import os
+import pickle
+import queue
 import re
 import shutil
+import signal
 import tempfile
+import threading
+import traceback
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -32,6 +39,7 @@ _LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n)")
 ROW = "_row"
 COMMENT = "#"
 HEADER_SEARCH = 20  # lines looked at for the header row (titles above it are skipped)
+SAMPLE_LINES = 500  # first lines of a CSV looked at for how to read each column
 HIDDEN_REPORTS = 30  # hidden rows warned about one by one
 
 # Chinese header aliases → the English names used everywhere in the code (SPEC §2).
@@ -57,31 +65,70 @@ ALIASES = {
 
 @dataclass(frozen=True)
 class RawTable:
-    """One input file read as text: ``frame`` holds the cells, ``name`` is how messages cite it."""
+    """One input file read as text, ``name`` being how messages cite it.
+
+    Each column is kept as its distinct texts and, for each cell, the position of its text
+    (:meth:`codes`), so that checks run once per distinct text; ``frame`` holds the cells
+    themselves, made when first asked for.
+    """
 
     name: str
     path: Path
-    frame: pd.DataFrame
     headers: dict[str, str]  # column name → the header cell as written
-    distinct: dict = field(default_factory=dict, repr=False, compare=False)  # column → (codes, texts)
+    distinct: dict[str, tuple[np.ndarray, np.ndarray]] = field(repr=False, compare=False)  # column → (codes, texts)
+    rows: np.ndarray = field(repr=False, compare=False)  # the spreadsheet row of each record
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.distinct)
+
+    @property
+    def index(self) -> pd.RangeIndex:
+        return pd.RangeIndex(len(self.rows))
+
+    @functools.cached_property
+    def frame(self) -> pd.DataFrame:
+        """The cells as text, a column per header, and the spreadsheet row of each record in ``_row``."""
+        frame = pd.DataFrame({c: self.column(c) for c in self.columns}, index=self.index)
+        frame[ROW] = self.rows
+        return frame
 
     def header(self, column: str) -> str:
         return self.headers.get(column, column)
 
-    def map(self, column: str, func) -> pd.Series:
-        """``func`` of every cell of ``column``, computed once per distinct text."""
-        if column not in self.distinct:
-            return map_distinct(self.frame[column], func)
-        codes, texts = self.distinct[column]
-        mapped = pd.Series([func(t) for t in texts])
-        return pd.Series(mapped.to_numpy()[codes], index=self.frame.index, dtype=mapped.dtype)
+    def codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(codes, texts)``: the column's distinct texts and, for each cell, the position of its text."""
+        return self.distinct[column]
+
+    def column(self, column: str, rows=None) -> pd.Series:
+        """The cells of ``column`` (or those in ``rows``, by position) as text."""
+        return self.map_texts(column, lambda texts: pd.array(texts, dtype=str), rows)
+
+    def map(self, column: str, func, rows=None) -> pd.Series:
+        """``func`` of every cell of ``column`` (or of the cells in ``rows``, by position),
+        computed once per distinct text."""
+        return self.map_texts(column, lambda texts: [func(t) for t in texts], rows)
+
+    def map_texts(self, column: str, func, rows=None) -> pd.Series:
+        """Like :meth:`map`, with ``func`` taking the array of distinct texts and returning their values."""
+        codes, texts = self.codes(column)
+        mapped = pd.Series(func(texts))
+        if rows is None:
+            return pd.Series(mapped.array.take(codes), index=self.index, copy=False)
+        return pd.Series(mapped.array.take(codes[rows]), index=self.index[rows], copy=False)
+
+    def blank(self, column: str) -> pd.Series:
+        """Which cells of ``column`` are empty."""
+        codes, texts = self.codes(column)
+        return pd.Series((texts == "")[codes], index=self.index, copy=False)
 
 
 def fold(text) -> str:
     """Fold a name for matching: full-width forms to half-width, all spaces removed."""
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return ""
-    return "".join(unicodedata.normalize("NFKC", str(text)).split())
+    text = str(text)
+    return "".join((text if text.isascii() else unicodedata.normalize("NFKC", text)).split())  # ASCII is NFKC already
 
 
 def map_distinct(values: pd.Series, func) -> pd.Series:
@@ -148,7 +195,95 @@ def read_table(path: Path, name: str, log: ProblemLog, header_names=()) -> RawTa
     return _to_frame(rows, name, path, log, set(header_names))
 
 
+class TablesAhead:
+    """Tables read one after the other by a forked copy of this process while this one goes on.
+
+    ``paths`` lists ``(path, name)`` pairs, ``header_names`` is as for :func:`read_table`.
+    :meth:`read` returns a table as :func:`read_table` would, adding the problems found in it
+    to the log then, so that they stay in reading order; a table the copy has not read is
+    read there and then. What the copy sends is taken in by a thread as it comes, so that the
+    copy never waits. Only a process with a single thread is forked (a copy of one with more
+    could wait forever on a lock another thread held), and only where there is fork.
+    """
+
+    def __init__(self, paths: list[tuple[Path, str]], header_names=()):
+        self.header_names = header_names
+        self.pending = [path for path, _ in paths]
+        self.received: dict[Path, tuple] = {}
+        self._pid = self._thread = None
+        if not paths or not hasattr(os, "fork") or threading.active_count() > 1:
+            self.pending = []
+            return
+        read, write = os.pipe()
+        self._pid = os.fork()
+        if self._pid == 0:
+            os.close(read)
+            _read_ahead(paths, header_names, write)
+        os.close(write)
+        self._messages = queue.SimpleQueue()
+        self._thread = threading.Thread(target=_take_in, args=(read, self._messages), daemon=True)
+        self._thread.start()
+
+    def read(self, path: Path, name: str, log: ProblemLog) -> RawTable | None:
+        while path in self.pending and path not in self.received:
+            message = self._messages.get()
+            if message is None:  # the copy ended early: whatever it has not sent is read here
+                self.pending = []
+                break
+            ahead, outcome = pickle.loads(message)
+            self.received[ahead] = outcome
+        outcome = self.received.pop(path, None)
+        if outcome is None:
+            return read_table(path, name, log, self.header_names)
+        table, problems = outcome
+        log.problems.extend(problems)
+        return table
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+            self._thread.join()
+        self._pid = self._thread = None
+
+
+def _read_ahead(paths: list[tuple[Path, str]], header_names, pipe: int) -> None:
+    """In the forked copy: read each table and send it with its problems, its size first; one
+    that fails is left for the parent to read (and fail alike). Leaves with ``os._exit``: none
+    of the parent's clean-up, buffers or ``atexit`` handlers run twice."""
+    try:
+        with open(pipe, "wb") as out:
+            for path, name in paths:
+                log = ProblemLog()
+                try:
+                    outcome = (read_table(path, name, log, header_names), log.problems)
+                except Exception:
+                    outcome = None
+                message = pickle.dumps((path, outcome), protocol=pickle.HIGHEST_PROTOCOL)
+                out.write(len(message).to_bytes(8, "little") + message)
+                out.flush()
+    finally:
+        os._exit(0)
+
+
+def _take_in(pipe: int, messages) -> None:
+    """Put each message the copy sends in ``messages``, then ``None`` once it has ended."""
+    with open(pipe, "rb") as copy:
+        while len(head := copy.read(8)) == 8:
+            size = int.from_bytes(head, "little")
+            message = copy.read(size)
+            if len(message) < size:  # cut off
+                break
+            messages.put(message)
+    messages.put(None)
+
+
 def _csv_rows(data: bytes, name: str, log: ProblemLog) -> pd.DataFrame | None:
+    """The cells of a CSV file, each column as text or as categories (see :func:`_column_types`)."""
     if data[:2] == b"PK":
         log.error(name, None, None, None, "文件扩展名是 .csv，但内容是 Excel 文件，请改为 .xlsx 或另存为 CSV")
         return None
@@ -156,10 +291,14 @@ def _csv_rows(data: bytes, name: str, log: ProblemLog) -> pd.DataFrame | None:
     if not utf16 and b"\x00" in data:
         log.error(name, None, None, None, "文件含有二进制内容，不是文本 CSV 文件")
         return None
+    if not utf16:
+        with contextlib.suppress(UnicodeDecodeError, pd.errors.ParserError, ValueError):
+            # UTF-8 read as bytes by the C parser, which decodes every cell strictly: a file
+            # that is not UTF-8 throughout, or any other trouble, takes the careful path below
+            return _parse(io.BytesIO(data), _head(data), "utf-8", name, log, quiet=True)
     for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "gb18030"):
         try:
-            # UTF-8 is only checked, a block at a time: the parser reads the bytes themselves
-            text = _utf8_head(data) if encoding == "utf-8-sig" else data.decode(encoding)
+            text = data.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
@@ -169,32 +308,49 @@ def _csv_rows(data: bytes, name: str, log: ProblemLog) -> pd.DataFrame | None:
     if "\x00" in text:
         log.error(name, None, None, None, "文件含有二进制内容，不是文本 CSV 文件")
         return None
+    return _parse(io.StringIO(text), text, None, name, log)
+
+
+def _head(data: bytes, size: int = 1 << 22) -> str:
+    """The first ``size`` bytes of UTF-8 ``data`` as text, a character cut at the end left out
+    (raises ``UnicodeDecodeError`` if they are not UTF-8)."""
+    return codecs.getincrementaldecoder("utf-8-sig")().decode(data[:size])
+
+
+def _parse(source, head: str, encoding: str | None, name: str, log: ProblemLog, *, quiet=False) -> pd.DataFrame | None:
+    """Parse a CSV whose beginning is ``head``: the blank and comment lines above the header
+    skipped, the separator the first lines use; ``quiet``: raise on a parser error, not log it."""
     skip, sample = 0, []
-    for line in _LINE.finditer(text):  # blank and comment lines before the header, then a sample
+    for line in _LINE.finditer(head):  # blank and comment lines before the header, then a sample
         if not sample and (not line.group(1).strip(" ,;\t") or line.group(1).lstrip().startswith(COMMENT)):
             skip += 1
         elif line.group(1).strip(" ,;\t"):
             sample.append(line.group(1))
-            if len(sample) == 20:
+            if len(sample) == SAMPLE_LINES:
                 break
-    # the C parser reads UTF-8 bytes directly, much faster than from the decoded text
-    source = io.BytesIO(data) if encoding == "utf-8-sig" else io.StringIO(text)
+    sep = _delimiter(sample[:20])
+    options = dict(
+        encoding=encoding,  # the parser drops a BOM itself
+        sep=sep,
+        header=None,
+        keep_default_na=False,
+        skip_blank_lines=False,
+        skiprows=skip,
+        quoting=csv.QUOTE_MINIMAL,
+        engine="c",
+    )
     try:
-        frame = pd.read_csv(
-            source,
-            encoding="utf-8" if encoding == "utf-8-sig" else None,  # the parser drops a BOM itself
-            sep=_delimiter(sample),
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            skiprows=skip,
-            quoting=csv.QUOTE_MINIMAL,
-            engine="c",
-        )
+        frame = pd.read_csv(source, dtype=_column_types(sample, sep), **options)
+        # a column read as numbers, or as categories that were all numbers ("007" → 7.0), is read again as text
+        numeric = [c for c in frame.columns if not _is_text(frame[c])]
+        if numeric:
+            source.seek(0)
+            frame[numeric] = pd.read_csv(source, dtype=object, usecols=numeric, **options)[numeric]
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
     except (pd.errors.ParserError, ValueError) as exc:
+        if quiet:
+            raise
         row, message = _parser_message(exc)
         log.error(name, row, None, None, f"CSV 格式错误：{message}")
         return None
@@ -202,15 +358,27 @@ def _csv_rows(data: bytes, name: str, log: ProblemLog) -> pd.DataFrame | None:
     return frame
 
 
-def _utf8_head(data: bytes, block: int = 1 << 22) -> str:
-    """The first block of ``data`` as text, once the whole has been checked to be UTF-8
-    (raises ``UnicodeDecodeError`` otherwise) without holding it all as text at once."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
-    head = decoder.decode(data[:block])
-    for start in range(block, len(data), block):
-        decoder.decode(data[start:start + block])
-    decoder.decode(b"", final=True)
-    return head
+def _column_types(lines: list[str], sep: str) -> dict[int, str]:
+    """How to read each column, judged from its first cells: as categories (a text per distinct
+    value and a code per cell) where few values recur, like answers, roles or scores; as text
+    where there are many, like names, or all are numbers, which categories would convert."""
+    return {
+        c: "category" if len(set(cells)) * 20 <= len(cells) and not all(map(_is_number, cells)) else "object"
+        for c, cells in enumerate(itertools.zip_longest(*csv.reader(lines, delimiter=sep), fillvalue=""))
+    }
+
+
+def _is_text(column: pd.Series) -> bool:
+    dtype = column.cat.categories.dtype if isinstance(column.dtype, pd.CategoricalDtype) else column.dtype
+    return dtype == object or isinstance(dtype, pd.StringDtype)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _delimiter(lines: list[str]) -> str:
@@ -320,15 +488,17 @@ def _cell_text(value) -> str:
 
 
 def _to_frame(rows: pd.DataFrame, name: str, path: Path, log: ProblemLog, header_names=frozenset()) -> RawTable | None:
-    cells, blanks, distinct = {}, {}, {}
-    for c in rows.columns:
-        distinct[c] = _stripped(rows[c])
+    distinct = {c: _stripped(rows[c]) for c in rows.columns}  # column → (codes, texts)
+
+    def cell(c, position) -> str:
         codes, texts = distinct[c]
-        cells[c], blanks[c] = texts[codes], (texts == "")[codes]
+        return texts[codes[position]]
+
+    blanks = {c: (texts == "")[codes] for c, (codes, texts) in distinct.items()}
     blank = np.logical_and.reduce(list(blanks.values())) if blanks else np.ones(len(rows), bool)
     candidates = []  # the first lines that are neither blank nor a leading comment
     for position in np.flatnonzero(~blank):
-        if candidates or not cells[rows.columns[0]][position].startswith(COMMENT):
+        if candidates or not cell(rows.columns[0], position).startswith(COMMENT):
             candidates.append(position)
             if len(candidates) == HEADER_SEARCH:
                 break
@@ -336,13 +506,15 @@ def _to_frame(rows: pd.DataFrame, name: str, path: Path, log: ProblemLog, header
         log.error(name, None, None, None, "文件没有表头和数据（工作表为空）")
         return None
     header_at = next(
-        (p for p in candidates if header_names & {header_name(cells[c][p]) for c in rows.columns}), candidates[0]
+        (p for p in candidates if header_names & {header_name(cell(c, p)) for c in rows.columns}), candidates[0]
     )
     number = int(rows.index[header_at])
     if header_at != candidates[0]:
         log.warning(name, None, None, None, f"表头在第{number}行，其上方的标题或说明已跳过")
     header = {c: "" if pd.isna(rows[c].iat[header_at]) else str(rows[c].iat[header_at]) for c in rows.columns}
     body = np.flatnonzero(~blank[header_at + 1:]) + header_at + 1
+    if len(body) and body[-1] - body[0] + 1 == len(body):
+        body = slice(body[0], body[-1] + 1)  # no blank line inside: a view, not a copy
     keep = [c for c in rows.columns if fold(header[c]) or not blanks[c][body].all()]
     names = []
     for c in keep:
@@ -354,31 +526,31 @@ def _to_frame(rows: pd.DataFrame, name: str, path: Path, log: ProblemLog, header
         if column in seen:
             log.error(name, number, column, column, f"表头「{column}」重复出现")
         seen.add(column)
-    if len(body) and body[-1] - body[0] + 1 == len(body):
-        body = slice(body[0], body[-1] + 1)  # no blank line inside: a view, not a copy
-    columns, texts = {}, {}
+    columns = {}
     for c, column in zip(keep, names):
         if column not in columns:
-            columns[column] = pd.Series(cells[c][body], dtype=str, copy=False)
-            texts[column] = (distinct[c][0][body], distinct[c][1])
-    frame = pd.DataFrame(columns, copy=False)
-    frame[ROW] = rows.index.to_numpy()[body].astype(int)
-    hidden = sorted(set(frame[ROW]) & rows.attrs.get("hidden", set()))
+            columns[column] = (distinct[c][0][body], distinct[c][1])
+    numbers = rows.index.to_numpy()[body].astype(int)
+    hidden = numbers[np.isin(numbers, list(rows.attrs.get("hidden", ())))].tolist()  # rows ascend
     for row in hidden[:HIDDEN_REPORTS]:
         log.warning(name, row, None, None, "该行在 Excel 中是隐藏的，仍按数据读入；如不应计入，请删除该行")
     if len(hidden) > HIDDEN_REPORTS:
         log.warning(name, None, None, None, f"……另有 {len(hidden) - HIDDEN_REPORTS} 个隐藏行同样按数据读入")
     headers = {n: header[c].strip() for n, c in zip(names, keep)}
-    return RawTable(name, path, frame, headers, texts)
+    return RawTable(name, path, headers, columns, numbers)
 
 
 def _stripped(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """A column as ``(codes, texts)``: its distinct values without surrounding spaces, and
     for each cell the position of its text (a missing cell is ""). A column repeats few values
-    (units, answers, scores): each is stripped once, and later checks go by the codes too."""
-    codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
+    (units, answers, scores): each is stripped once, and later checks go by the codes too.
+    A column read as categories has them already."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, uniques = column.cat.codes.to_numpy(), column.cat.categories.to_numpy(dtype=object)
+    else:
+        codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
     texts = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
-    codes[codes < 0] = len(texts) - 1
+    codes = np.where(codes < 0, len(texts) - 1, codes)
     return codes.astype(np.min_scalar_type(len(texts))), texts
 
 
@@ -468,5 +640,147 @@ def _reason(exc: OSError) -> str:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """A machine-readable table: UTF-8, LF line ends, floats at full (round-trip) precision."""
-    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    """A machine-readable table: UTF-8, LF line ends, floats at full (round-trip) precision.
+
+    The bytes are those of ``frame.to_csv(path, index=False, lineterminator="\\n")``, built a
+    column at a time: every distinct value is turned into text once and the rows are joined in
+    blocks, 4x as fast as pandas' writer, which formats each float on its own. A table with a
+    column of another type (dates, say) is left to pandas.
+    """
+    n, m = frame.shape
+    fields = [_csv_texts(frame.iloc[:, j]) for j in range(m)]
+    if m < 2 or frame.columns.nlevels > 1 or any(texts is None for texts in fields):
+        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        return
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerow(frame.columns)
+        for start in range(0, n, CSV_BLOCK):
+            stop = min(start + CSV_BLOCK, n)
+            pieces = np.empty((stop - start, 2 * m), dtype=object)
+            pieces[:, 1::2] = ","
+            pieces[:, -1] = "\n"
+            for j, texts in enumerate(fields):
+                pieces[:, 2 * j] = texts[start:stop]
+            f.write("".join(pieces.ravel().tolist()))
+
+
+CSV_BLOCK = 1 << 16  # rows joined into text at a time
+_CSV_SPECIAL = ',"\r\n'  # a field with one of these may need quotes
+
+
+def _csv_texts(column: pd.Series) -> np.ndarray | None:
+    """A column as pandas writes it to CSV (missing values empty), or None for another type."""
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "fiub":
+        values = column.to_numpy()
+        bits = values.view(f"i{dtype.itemsize}") if dtype.kind == "f" else values  # -0.0 apart from 0.0
+        codes, distinct = pd.factorize(bits)
+        texts = np.append(distinct.view(dtype).astype(str).astype(object), "")
+        if dtype.kind == "f":
+            codes[np.isnan(values)] = len(distinct)
+        return texts[codes]
+    if isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iu":
+        texts = column.to_numpy(dtype=dtype.numpy_dtype, na_value=0).astype(str).astype(object)
+        texts[column.isna().to_numpy()] = ""
+        return texts
+    if isinstance(dtype, pd.StringDtype) or (dtype == object and pd.api.types.infer_dtype(column) == "string"):
+        texts = column.to_numpy(dtype=object, na_value="")
+        if _special("".join(texts)):
+            codes, distinct = pd.factorize(texts)
+            distinct = np.asarray(distinct, dtype=object)
+            special = np.flatnonzero([_special(t) for t in distinct])
+            distinct[special] = [_csv_quoted(t) for t in distinct[special]]
+            texts = distinct[codes]
+        return texts
+    return None
+
+
+def _special(text: str) -> bool:
+    return any(ch in text for ch in _CSV_SPECIAL)
+
+
+def _csv_quoted(text: str) -> str:
+    """One field as the csv module writes it (in quotes, quotes doubled, where needed)."""
+    line = io.StringIO()
+    csv.writer(line, lineterminator="\n").writerow([text, ""])
+    return line.getvalue()[:-2]
+
+
+class Background:
+    """``func(*args)``, which writes the output ``name``, run in a forked copy of this process
+    while this one goes on.
+
+    :meth:`result` waits for it and returns its value or raises its exception, as if it had
+    been called there (an ``OSError`` too, so that :func:`staged_output` reports it as usual);
+    leaving the ``with`` block before that ends the copy. With ``fork=False``, or where there
+    is no fork (Windows), ``func`` simply runs in :meth:`result`.
+    """
+
+    def __init__(self, name: str, func, *args, fork: bool = True):
+        self.name = name
+        self._call = (func, args)
+        self._pid = self._pipe = None
+        if fork and hasattr(os, "fork"):
+            read, write = os.pipe()
+            self._pid = os.fork()
+            if self._pid == 0:
+                os.close(read)
+                _run_child(func, args, write)
+            os.close(write)
+            self._pipe = read
+
+    def result(self):
+        func, args = self._call
+        if self._pid is None:
+            return func(*args)
+        with open(self._pipe, "rb") as pipe:
+            self._pipe = None
+            message = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = None
+        if not message:
+            raise OutputError(f"写出 {self.name} 的子进程意外退出（{_exit_text(status)}）；已有的结果保持不变")
+        returned, value = pickle.loads(message)
+        if returned:
+            return value
+        raise value
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._pipe is not None:
+            os.close(self._pipe)
+            self._pipe = None
+        if self._pid is not None:
+            os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+            self._pid = None
+
+
+def _run_child(func, args, pipe: int) -> None:
+    """In the forked copy: call, send back the value or the exception, and leave at once
+    (``os._exit``: none of the parent's clean-up, buffers or ``atexit`` handlers run twice)."""
+    code = 1
+    try:
+        try:
+            outcome = (True, func(*args))
+        except BaseException as exc:
+            exc.add_note("（在写出结果的子进程中）\n" + "".join(traceback.format_tb(exc.__traceback__)))
+            outcome = (False, exc)
+        try:
+            message = pickle.dumps(outcome)
+            pickle.loads(message)
+        except Exception as exc:  # what does not survive pickling is sent as text
+            message = pickle.dumps((False, RuntimeError(f"{outcome[1]!r}（{exc}）")))
+        with open(pipe, "wb") as f:
+            f.write(message)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _exit_text(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"信号 {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"退出码 {os.waitstatus_to_exitcode(status)}"

@@ -101,7 +101,7 @@ def score(inputs: YearInputs, scheme: Scheme | None = None) -> Results:
 
 def _results_table(totals: pd.DataFrame, graded: pd.DataFrame, units: pd.Series) -> pd.DataFrame:
     table = totals.merge(graded, on="unit", how="left")
-    table["_order"] = table["unit"].map({u: k for k, u in enumerate(units)})
+    table["_order"] = table["unit"].map({u: k for k, u in enumerate(units.tolist())})
     table = table.sort_values(["rank", "_order"], kind="stable").reset_index(drop=True)
     return table[RESULT_COLUMNS]
 
@@ -184,17 +184,27 @@ def run_year(year, data_dir: str | Path = "data", *, notebook: str | Path | None
     return results, [out / name for name in names]
 
 
+PARALLEL_ROWS = 50_000  # indicator rows (≈ 1,800 units) from which results.xlsx is written beside the CSV files
+
+
 def write_outputs(results: Results, folder: Path) -> list[Path]:
-    """Write the tables of SPEC §3 (all but report.html) into ``folder``."""
+    """Write the tables of SPEC §3 (all but report.html) into ``folder``.
+
+    For a large year the workbook, the longest to write, is written by a forked copy of this
+    process while this one writes the CSV files; its error, if any, is raised here all the same.
+    """
     from .excel import write_workbook
+    from .io import Background
 
     folder = Path(folder)
     paths = []
-    for name, table in output_tables(results).items():
-        path = folder / f"{name}.csv"
-        write_csv(table, path)
-        paths.append(path)
-    paths.append(write_workbook(results, folder / "results.xlsx"))
+    parallel = len(results.indicators) >= PARALLEL_ROWS
+    with Background("results.xlsx", write_workbook, results, folder / "results.xlsx", fork=parallel) as workbook:
+        for name, table in output_tables(results).items():
+            path = folder / f"{name}.csv"
+            write_csv(table, path)
+            paths.append(path)
+        paths.append(workbook.result())
     manifest = folder / "manifest.json"
     manifest.write_text(json.dumps(manifest_data(results), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     paths.append(manifest)

@@ -106,7 +106,7 @@ def department_scores(indicators: pd.DataFrame, categories: pd.DataFrame, scheme
     dept``, and the category/indicator tables with ``rank, coef, scaled`` in those scopes.
     """
     ranking = scheme.dept_ranking
-    unit, units = pd.factorize(indicators["unit"])
+    unit, units = _factorize(indicators["unit"])
     sums = indicators[["points", "max"]].groupby(unit).sum()  # units in order of appearance
     raw = pd.DataFrame({"unit": units[sums.index], "dept_raw": sums["points"].to_numpy(), "max": sums["max"].to_numpy()})
     if ranking.scope == "total":
@@ -143,7 +143,7 @@ def trimmed(scores: pd.DataFrame, by: str, trim: Trim) -> pd.Series:
     """
     if trim.trim == 0 or scores.empty:
         return pd.Series(True, index=scores.index)
-    group = pd.factorize(scores[by])[0]
+    group = _factorize(scores[by])[0]
     return pd.Series(_trim_mask(group, scores["score"].to_numpy(dtype=float), trim), index=scores.index)
 
 
@@ -151,20 +151,33 @@ def _trim_mask(group: np.ndarray, score: np.ndarray, trim: Trim) -> np.ndarray:
     if trim.trim == 0 or len(group) == 0:
         return np.ones(len(group), bool)
     size = np.bincount(group)[group]
-    low, high = _rank_first(group, score), _rank_first(group, -score)
+    low, high = _ranks_first(group, score)
     return ((low > trim.trim) & (high > trim.trim)) | (size <= trim.above)
 
 
-def _rank_first(group: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Rank of each value within its group, smallest first, equal values in row order
-    (pandas' ``rank(method="first")``), by one stable sort rather than one per group."""
-    order = np.lexsort((values, group))
-    sorted_group = group[order]
-    starts = np.flatnonzero(np.r_[True, sorted_group[1:] != sorted_group[:-1]])
-    first = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-    rank = np.empty(len(order), np.int64)
-    rank[order] = np.arange(len(order)) - first + 1
-    return rank
+def _ranks_first(group: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rank of each value within its group, smallest first and largest first, equal values in
+    row order and NaN last either way (pandas' ``rank(method="first")``), from one sort of all groups."""
+    order = np.argsort(values, kind="stable")  # by value (equal ones in row order, NaN last), then by group:
+    order = order[np.argsort(group[order].astype(np.min_scalar_type(group.max())), kind="stable")]  # small ints sort fast
+    group, values = group[order], values[order]
+    at = np.arange(len(order))
+    new_group = np.r_[True, group[1:] != group[:-1]]
+    new_value = new_group | np.r_[True, values[1:] != values[:-1]]
+
+    def start(new):  # where the run of equal keys holding each position starts
+        return np.maximum.accumulate(np.where(new, at, 0))
+
+    def end(new):  # and where it ends (exclusive)
+        return np.minimum.accumulate(np.where(np.r_[new[1:], True], at + 1, len(at))[::-1])[::-1]
+
+    low = at - start(new_group) + 1
+    nan = np.isnan(values)
+    nan_from = end(new_group) - np.bincount(group, weights=nan)[group].astype(np.int64)  # where the group's NaN begin
+    high = np.where(nan, low, nan_from - end(new_value) + at - start(new_value) + 1)  # larger values, then equal ones
+    ranks = np.empty((2, len(at)), np.int64)
+    ranks[:, order] = low, high
+    return ranks[0], ranks[1]
 
 
 def leader_scores(leader: pd.DataFrame, trim: Trim) -> pd.DataFrame:
@@ -194,9 +207,10 @@ def grassroots_scores(survey: pd.DataFrame, questions: list[str], scheme: Scheme
         "score": groups.mean().to_numpy(),
     })
     weight = by_role["role"].map(scheme.role_weights)
-    weighted = (by_role["score"] * weight).groupby(by_role["unit"], sort=False).sum()
-    total_weight = weight.groupby(by_role["unit"], sort=False).sum()
-    grassroots = (weighted / total_weight).rename("grassroots").reset_index()
+    unit = key // len(roles)  # by number: quicker to group than by name
+    weighted = (by_role["score"] * weight).groupby(unit, sort=False).sum()
+    total_weight = weight.groupby(unit, sort=False).sum()
+    grassroots = (weighted / total_weight).rename("grassroots").set_axis(units[weighted.index].rename("unit")).reset_index()
     return by_role, grassroots
 
 
@@ -209,7 +223,7 @@ def brand_scores(items: pd.DataFrame, reviews: pd.DataFrame, trim: Trim):
     item = pd.Index(items["item"]).get_indexer(reviews["item"])  # each review's item, by position
     known = item >= 0
     owner = pd.Series(items["unit"].to_numpy(dtype=object)[item], index=reviews.index).where(known)
-    reviews = reviews.assign(unit=owner, own=owner.eq(reviews["reviewer"]))
+    reviews = reviews.assign(unit=owner, own=owner.to_numpy() == reviews["reviewer"].to_numpy())
     others = known & ~reviews["own"].to_numpy()
     score = reviews["score"].to_numpy(dtype=float)
     counted = np.zeros(len(reviews), bool)
@@ -290,5 +304,20 @@ def _clause_key(clause: str):
 
 def _unit_major(table: pd.DataFrame, part: str, order: list[str]):
     """``(units, unit code, part code)``: units numbered in order of appearance, parts in ``order``."""
-    unit, units = pd.factorize(table["unit"])
-    return units, unit.astype(np.int64), pd.Categorical(table[part], categories=order).codes.astype(np.int64)
+    unit, units = _factorize(table["unit"])
+    return units, unit.astype(np.int64), pd.Index(order).get_indexer(table[part]).astype(np.int64)
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize`` of a column: its distinct values in order of appearance, and each row's.
+
+    A table of units often lists each unit's rows together: the runs of equal values then are
+    the distinct values, which saves hashing every row.
+    """
+    array = values.to_numpy()
+    starts = np.flatnonzero(np.r_[True, array[1:] != array[:-1]])[: len(array)]
+    heads = array[starts]
+    if len(pd.unique(heads)) == len(heads) and not pd.isna(heads).any():
+        return np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(array)])), pd.Index(heads, dtype=values.dtype)
+    codes, uniques = pd.factorize(array)  # from the array: quicker than from a column of text
+    return codes, pd.Index(uniques, dtype=values.dtype)

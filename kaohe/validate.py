@@ -9,17 +9,21 @@ columns; only the rows with a problem are visited one by one.
 from __future__ import annotations
 
 import difflib
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .io import ROW, RawTable, find_table, fold, fold_series, map_distinct, read_table, sha256
+from .io import RawTable, TablesAhead, find_table, fold, fold_series, sha256
 from .problems import InvalidInputError, Problem, ProblemLog, SchemeError
 from .scheme import Indicator, Scheme, load_scheme
 
+TABLES = ("units", "dept_scores", "leader_scores", "survey", "brand_items", "brand_reviews", "vetoes", "grade_overrides")  # as checked
+AHEAD_BYTES = 1 << 20  # files from this size are read by another process while the smaller ones are checked
 MAX_REPORTS = 30  # per file, column and kind of problem; the rest are counted in one line
 HEADER_NAMES = ("unit", "reviewer")  # a row holding one of these is the header, even below a title
 EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!", "#GETTING_DATA")
@@ -52,25 +56,51 @@ def read_year(year_dir: str | Path, year: int | None = None) -> YearInputs:
     Raises :class:`InvalidInputError` listing every error and warning when any error is found.
     """
     year_dir = Path(year_dir)
-    scheme = load_scheme(year_dir / "scheme.yaml")
-    if year is not None and scheme.year != year:
-        raise SchemeError(
-            [Problem("scheme.yaml", None, "year", scheme.year, f"方案年份 {scheme.year} 与所选年份 {year} 不一致")]
-        )
-    checker = _YearChecker(year_dir, scheme)
-    inputs = checker.run()
+    # the largest files are read by a copy of this process meanwhile, and each file is hashed
+    # while parsed (hashlib lets go of the GIL)
+    with TablesAhead(_large_inputs(year_dir), HEADER_NAMES) as ahead, ThreadPoolExecutor(max_workers=1) as hasher:
+        scheme = load_scheme(year_dir / "scheme.yaml")
+        if year is not None and scheme.year != year:
+            raise SchemeError(
+                [Problem("scheme.yaml", None, "year", scheme.year, f"方案年份 {scheme.year} 与所选年份 {year} 不一致")]
+            )
+        checker = _YearChecker(year_dir, scheme, ahead, hasher)
+        inputs = checker.run()
     checker.log.raise_if_errors()
     return inputs
 
 
+def _large_inputs(year_dir: Path) -> list[tuple[Path, str]]:
+    """The input tables worth reading in another process (where another CPU can): the largest,
+    then the large ones checked after it, in that order; those before it are read here meanwhile."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if cpus < 2:
+        return []
+    try:
+        tables = [(p, p.stem) for p in year_dir.iterdir()] if year_dir.is_dir() else []
+        if (year_dir / "dept_scores").is_dir():
+            tables += [(p, "dept_scores") for p in (year_dir / "dept_scores").iterdir()]
+        large = sorted((TABLES.index(table), p.name, p.stat().st_size, p) for p, table in tables if table in TABLES
+                       and p.suffix.lower() in (".csv", ".xlsx") and p.is_file() and p.stat().st_size >= AHEAD_BYTES)
+    except OSError:
+        return []
+    largest = max(range(len(large)), key=lambda k: large[k][2], default=0)
+    return [(p, p.relative_to(year_dir).as_posix()) for *_, p in large[largest:]]
+
+
 class _YearChecker:
-    def __init__(self, year_dir: Path, scheme: Scheme):
+    def __init__(self, year_dir: Path, scheme: Scheme, ahead: TablesAhead, hasher: ThreadPoolExecutor):
         self.dir = year_dir
         self.scheme = scheme
+        self.ahead = ahead
+        self.hasher = hasher
         self.log = ProblemLog()
         self.files: dict[str, str] = {"scheme.yaml": sha256(year_dir / "scheme.yaml")}
         self.known: dict[str, str] = {}  # folded name → the name in the units file
-        self.names: dict[str, str | None] = {}  # a name as written → the name in the units file
+        self.position: dict[str, int] = {}  # the name in the units file → its row in the units table
+        self.names = np.array([None], dtype=object)  # the name of each unit in the units table, then None (for −1)
+        self.unit_at: dict[str, int] = {}  # a name as written → its row in the units table (−1: none)
+        self.folds: dict[str, str] = {}  # a name as written → folded
         self.counts: dict[tuple, int] = {}
 
     # -- the story -----------------------------------------------------------------------
@@ -104,15 +134,15 @@ class _YearChecker:
     def report(self, table: RawTable, mask, column, message, *, level="error", shown=None):
         """Log ``message`` (a string or a function of the value) for each row in ``mask``.
 
-        ``mask`` is a boolean Series or the index labels of the rows. Only the first
+        ``mask`` is a boolean Series or array, or the index labels of the rows. Only the first
         ``MAX_REPORTS`` rows of each kind are logged; the rest are counted (:meth:`flush_counts`).
         """
-        frame = table.frame
+        if isinstance(mask, np.ndarray) and mask.dtype == bool:
+            mask = pd.Series(mask, index=table.index, copy=False)
         if mask is None:
-            index = frame.index
+            index = table.index
         elif isinstance(mask, pd.Series) and (mask.dtype == bool or mask.dtype == "boolean"):
-            mask = mask.fillna(False).astype(bool)
-            index = mask.index[mask.to_numpy()]
+            index = mask.index[mask.to_numpy(dtype=bool, na_value=False)]
         else:
             index = pd.Index(mask)
         if index.empty:
@@ -121,14 +151,13 @@ class _YearChecker:
         key = (table.name, table.header(column), kind, level)
         count = self.counts.get(key, 0)
         self.counts[key] = count + len(index)
-        rows = frame.loc[index[: max(0, MAX_REPORTS - count)]]
         shown = shown if shown is not None else column
-        values = rows[shown] if shown in rows else None
+        codes, texts = table.codes(shown) if shown in table.columns else (None, None)
         add = self.log.error if level == "error" else self.log.warning
-        for index in rows.index:
-            value = None if values is None else values[index]
+        for position in index[: max(0, MAX_REPORTS - count)]:  # the index is the position in the table
+            value = None if texts is None else texts[codes[position]]
             text = message(value) if callable(message) else message
-            add(table.name, rows.at[index, ROW], table.header(column), value, text)
+            add(table.name, table.rows[position], table.header(column), value, text)
 
     def report_records(self, records: pd.DataFrame, message, *, level="error"):
         """Log problems gathered across files: ``records`` has ``file, row, column, value`` and
@@ -155,29 +184,54 @@ class _YearChecker:
 
     def read_path(self, path: Path) -> RawTable | None:
         name = path.relative_to(self.dir).as_posix()
-        self.files[name] = sha256(path)
-        return read_table(path, name, self.log, header_names=HEADER_NAMES)
+        digest = self.hasher.submit(sha256, path)
+        table = self.ahead.read(path, name, self.log)
+        self.files[name] = digest.result()
+        return table
 
     def require(self, table: RawTable, columns) -> bool:
-        missing = [c for c in columns if c not in table.frame.columns]
+        missing = [c for c in columns if c not in table.columns]
         for c in missing:
             self.log.error(table.name, None, c, None, f"缺少必需的列「{c}」（中文表头「{_CHINESE.get(c, c)}」）")
         return not missing
 
     def unit_names(self, table: RawTable, column: str = "unit") -> pd.Series:
         """The column's units as canonical names; unknown or blank ones are errors (NaN)."""
-        canonical = table.map(column, self.canonical)
-        blank = table.frame[column].eq("")
-        self.report(table, blank, column, "单位名称为空")
-        unknown = canonical.isna() & ~blank
-        self.report(table, unknown, column, self.unknown_unit)
-        return canonical
+        self.unit_rows(table, column)
+        return table.map_texts(column, self.canonical_names)
 
-    def canonical(self, name) -> str | None:
-        """The units-file name that ``name`` folds to (``None`` if unknown), remembered."""
-        if name not in self.names:
-            self.names[name] = self.known.get(fold(name))
-        return self.names[name]
+    def unit_rows(self, table: RawTable, column: str = "unit") -> np.ndarray:
+        """The column's units as their rows in the units table; blank or unknown ones are errors (−1)."""
+        at = table.map_texts(column, self.unit_positions).to_numpy()
+        blank = table.blank(column)
+        self.report(table, blank, column, "单位名称为空")
+        self.report(table, (at < 0) & ~blank, column, self.unknown_unit)
+        return at
+
+    def units_named(self, table: RawTable, column: str, rows) -> set[str]:
+        """The units (canonical names) that the cells of ``column`` in ``rows`` name."""
+        codes, texts = table.codes(column)
+        named = np.flatnonzero(np.bincount(codes[rows], minlength=len(texts)))
+        return set(self.canonical_names(texts[named])) - {None}
+
+    def canonical_names(self, texts) -> np.ndarray:
+        """The units-file name that each of ``texts`` folds to (``None`` if unknown)."""
+        return self.names[self.unit_positions(texts)]
+
+    def unit_positions(self, texts) -> np.ndarray:
+        """The row in the units table of the unit each of ``texts`` names (−1 if none), remembered:
+        the same names recur in many files."""
+        at = self.unit_at
+        for text in [t for t in texts if t not in at]:
+            at[text] = self.position.get(self.known.get(fold(text)), -1)
+        return np.fromiter(map(at.__getitem__, texts), np.int64, len(texts))
+
+    def folded(self, texts) -> list[str]:
+        """:func:`fold` of each of ``texts``, remembered: the same names recur in many files."""
+        folds = self.folds
+        for text in [t for t in texts if t not in folds]:
+            folds[text] = fold(text)
+        return list(map(folds.__getitem__, texts))
 
     def unknown_unit(self, name) -> str:
         suggestion = closest(fold(name), list(self.known))
@@ -188,10 +242,11 @@ class _YearChecker:
         """Flag every repeat of a key after its first row, naming that first row."""
         dup = keys.duplicated(keep="first") & keys.notna()
         if dup.any():
-            first = table.frame[ROW].groupby(keys).transform("first")
+            rows = pd.Series(table.rows, index=table.index)
+            first = rows.groupby(keys).transform("first")
             self.report_records(
-                pd.DataFrame({"file": table.name, "row": table.frame[ROW], "column": table.header(column),
-                              "value": table.frame[column], "first": first})[dup],
+                pd.DataFrame({"file": table.name, "row": rows, "column": table.header(column),
+                              "value": table.column(column), "first": first})[dup],
                 lambda r: f"{what}「{r.value}」重复（第{int(r.first)}行已有）",
             )
         return dup
@@ -219,6 +274,8 @@ class _YearChecker:
         self.report(table, dup, "unit", lambda v: f"单位「{v}」在名单中重复")
         ok = ~blank & ~dup
         self.known = dict(zip(folded[ok], names[ok]))
+        self.position = {name: k for k, name in enumerate(names[ok])}
+        self.names = np.array([*names[ok], None], dtype=object)
         needs_target = any(i.rule.kind == "target" for i in self.scheme.indicators)
         target = pd.Series(np.nan, index=frame.index)
         if "medical_target" in frame:
@@ -235,15 +292,14 @@ class _YearChecker:
 
     # -- numbers -------------------------------------------------------------------------
     def numbers(self, table: RawTable, column: str, *, low=None, high=None, integer=False,
-                required=False, what="数值", mask=None) -> pd.Series:
+                required=False, what="数值") -> pd.Series:
         """Parse a text column into floats; non-numbers and out-of-range values are errors."""
-        text = table.frame[column] if mask is None else table.frame.loc[mask, column]
-        number, percent = parse_numbers(text, table.distinct.get(column) if mask is None else None)
-        blank = text.eq("")
+        number, percent = _column_numbers(table, column)
+        blank = table.blank(column)
         if required:
-            self.report(table, blank[blank].index, column, f"缺少{what}")
+            self.report(table, blank, column, f"缺少{what}")
         bad = number.isna() & ~blank
-        self.report(table, bad[bad].index, column, _not_a_number)
+        self.report(table, bad, column, _not_a_number)
         self.range_check(table, column, number, low=low, high=high, integer=integer, what=what)
         return number.where(~bad)
 
@@ -273,14 +329,15 @@ class _YearChecker:
             self.log.error("dept_scores/", None, None, None, "dept_scores/ 文件夹中没有 .csv 或 .xlsx 文件")
         indicators = {i.id: i for i in self.scheme.indicators}
         ids = list(indicators)
-        position = {u: k for k, u in enumerate(units["unit"])}
         parts, sources = [], []
         for path in paths:
             table = self.read_path(path)
             if table is None or not self.require(table, ["unit"]):
                 continue
             found = {}
-            for column in table.frame.columns.drop([ROW, "unit"]):
+            for column in table.columns:
+                if column == "unit":
+                    continue
                 match = INDICATOR_HEADER.match(column)
                 if match and match.group(1) in indicators:
                     found[column] = match.group(1)
@@ -290,22 +347,22 @@ class _YearChecker:
             for column, dup in zip(list(found), duplicate_ids):
                 if dup:
                     self.log.error(table.name, None, column, column, f"指标 {found[column]} 在同一文件中出现了两列")
-            unit = self.unit_names(table)
-            at = map_distinct(unit, lambda u: position.get(u, -1)).to_numpy(dtype=np.int64)
+            at = self.unit_rows(table)
+            rows = np.flatnonzero(at >= 0)  # those of a unit on the list
             for column, indicator_id in found.items():
-                number = self.indicator_values(table, column, indicators[indicator_id], units, unit)
+                number = self.indicator_values(table, column, indicators[indicator_id], at >= 0)
                 parts.append(pd.DataFrame({
-                    "unit": unit, "value": table.frame[column], "number": number, "row": table.frame[ROW],
-                    "_u": at, "_i": ids.index(indicator_id), "_p": len(sources),
-                }))
+                    "_u": at[rows], "_i": ids.index(indicator_id), "_p": len(sources),
+                    "row": table.rows[rows], "value": table.column(column, rows).array, "number": number.to_numpy()[rows],
+                }, copy=False))
                 sources.append((table.name, column))
         if not parts:
             return pd.DataFrame(columns=columns[:4])
         values = pd.concat(parts, ignore_index=True)
-        values = values[values["_u"].to_numpy() >= 0]
+        names = units["unit"].to_numpy(dtype=object)
         # (unit, indicator) as one integer: duplicates, gaps and the order without hashing text
-        key = pd.Series(values["_u"].to_numpy() * len(ids) + values["_i"].to_numpy(), index=values.index)
-        dup = key.duplicated(keep="first")
+        key = values["_u"].to_numpy() * len(ids) + values["_i"].to_numpy()
+        dup = pd.Series(key).duplicated(keep="first").to_numpy()
         if dup.any():
             files, columns_of = (np.asarray([s[k] for s in sources], dtype=object) for k in (0, 1))
             first = values.groupby(key)[["_p", "row"]].transform("first")[dup]
@@ -313,14 +370,14 @@ class _YearChecker:
             self.report_records(
                 pd.DataFrame({
                     "file": files[again["_p"]], "row": again["row"], "column": columns_of[again["_p"]],
-                    "value": again["value"], "unit": again["unit"], "indicator": np.asarray(ids, dtype=object)[again["_i"]],
+                    "value": again["value"], "unit": names[again["_u"]], "indicator": np.asarray(ids, dtype=object)[again["_i"]],
                     "first_file": files[first["_p"]], "first_row": first["row"],
                 }),
                 lambda r: f"单位「{r.unit}」的指标 {r.indicator} 重复评分（{r.first_file} 第{r.first_row}行已有）",
             )
         values, key = values[~dup], key[~dup]
         present = np.zeros(len(units) * len(ids), bool)
-        present[key.to_numpy()] = True
+        present[key] = True
         missing = np.flatnonzero(~present)
         if len(missing):
             indicator = np.asarray(ids, dtype=object)[missing % len(ids)]
@@ -331,23 +388,22 @@ class _YearChecker:
                               "department": department}),
                 lambda r: f"单位「{r.unit}」缺少指标 {r.indicator}（{r.department}评分）的得分",
             )
-        values = values.iloc[np.argsort(key.to_numpy(), kind="stable")]
+        values = values.iloc[np.argsort(key, kind="stable")]
         return pd.DataFrame({
-            "unit": values["unit"].to_numpy(),
+            "unit": names[values["_u"].to_numpy()],
             "indicator": np.asarray(ids, dtype=object)[values["_i"].to_numpy()],
             "value": values["value"].to_numpy(),
             "number": values["number"].to_numpy(),
         })
 
-    def indicator_values(self, table: RawTable, column: str, indicator: Indicator, units, unit) -> pd.Series:
-        """Parse one indicator column by its rule kind (SPEC §1.1); errors name the cell."""
-        text = table.frame[column]
+    def indicator_values(self, table: RawTable, column: str, indicator: Indicator, listed) -> pd.Series:
+        """Parse one indicator column by its rule kind (SPEC §1.1); errors name the cell (of a
+        ``listed`` unit, for a missing value)."""
         kind, rule = indicator.rule.kind, indicator.rule
-        listed = unit.notna()
-        blank = text.eq("") & listed
-        self.report(table, blank, column, f"缺少指标 {indicator.id} 的评分")
-        number, percent = parse_numbers(text, table.distinct.get(column))
-        bad = number.isna() & ~text.eq("")
+        blank = table.blank(column)
+        self.report(table, blank & listed, column, f"缺少指标 {indicator.id} 的评分")
+        number, percent = _column_numbers(table, column)
+        bad = number.isna() & ~blank
         self.report(table, bad, column, _not_a_number)
         number = number.where(~bad)
         what = {"manual": "得分", "deduction": "发现次数", "checklist": "缺少项数", "bands": "比例", "target": "完成数"}[kind]
@@ -378,7 +434,7 @@ class _YearChecker:
         table = self.read("leader_scores")
         if table is None or not self.require(table, ["unit"]):
             return empty
-        members = list(table.frame.columns.drop([ROW, "unit"]))
+        members = [c for c in table.columns if c != "unit"]
         if not members:
             self.log.error(table.name, None, None, None, "没有领导班子成员的评分列")
             return empty
@@ -388,7 +444,7 @@ class _YearChecker:
         parts = []
         for member in members:
             score = self.numbers(table, member, low=0, high=100, what="评分")
-            blank = table.frame[member].eq("") & keep
+            blank = table.blank(member) & keep
             self.report(table, blank, member, f"领导「{member}」未给该单位评分，按未评分处理（不计入平均）", level="warning",
                         shown="unit")
             parts.append(pd.DataFrame({"unit": unit, "member": member, "score": score})[keep])
@@ -404,42 +460,51 @@ class _YearChecker:
         base = ["respondent", "unit", "sub_union", "role"]
         if table is None or not self.require(table, ["unit", "role"]):
             return pd.DataFrame(columns=base), []
-        frame = table.frame
-        questions = [c for c in frame.columns if c not in (ROW, "unit", "sub_union", "role")]
+        questions = [c for c in table.columns if c not in ("unit", "sub_union", "role")]
         if not questions:
             self.log.error(table.name, None, None, None, "问卷表没有任何题目列")
-        unit = self.unit_names(table)
+        listed = self.unit_rows(table) >= 0
         roles = {fold(r): r for r in self.scheme.roles}
-        role = table.map("role", lambda u: roles.get(fold(u)))
-        self.report(table, role.isna(), "role",
+
+        def role_of(text):
+            return roles.get(fold(text))
+
+        known_role = table.map("role", lambda u: role_of(u) is not None)
+        self.report(table, ~known_role, "role",
                     lambda v: f"身份「{v}」无法识别，应为 {'、'.join(self.scheme.roles)} 之一")
         scale = {}
         for answer in self.scheme.answers:
             scale[fold(answer.label)] = answer.points
             scale[str(answer.value)] = answer.points
         labels = "、".join(f"{a.value}（{a.label}）" for a in self.scheme.answers)
-        points = {}
+        answered = np.zeros(len(table.rows), bool)
+        points = {}  # question → (codes, the points of each distinct answer: NaN if blank or not on the scale)
         for question in questions:
-            value = table.map(question, lambda u: _answer_points(u, scale))
-            bad = value.lt(0)
-            self.report(table, bad, question, lambda v: f"答案「{v}」无法识别，应为 {labels} 或留空")
-            points[question] = value.where(value >= 0)
-        survey = pd.DataFrame({
-            "respondent": frame[ROW].astype(int),
-            "unit": unit,
-            "sub_union": frame["sub_union"] if "sub_union" in frame else "",
-            "role": role,
-            **points,
-        })
-        survey = survey[unit.notna() & role.notna()]
-        answered = survey[questions].notna().any(axis=1) if questions else pd.Series(False, index=survey.index)
-        silent = survey.index[~answered]
-        self.report(table, silent, "unit", "该受访者所有题目均未作答，不计入基层评分", level="warning")
-        survey = survey[answered].reset_index(drop=True)
-        weighted = survey.loc[map_distinct(survey["role"], self.scheme.role_weights.get).gt(0), "unit"]
-        self.missing_units(units[units["unit"].isin(survey["unit"])], weighted, table,
-                           lambda r: f"单位「{r.value}」的受访者身份在方案中的权重均为 0，无法计算基层评分")
-        self.missing_units(units, survey["unit"], table, lambda r: f"单位「{r.value}」没有有效的基层问卷")
+            codes, texts = table.codes(question)
+            value = np.array([_answer_points(t, scale) for t in texts], dtype=float)
+            self.report(table, (value < 0)[codes], question, lambda v: f"答案「{v}」无法识别，应为 {labels} 或留空")
+            answered |= (value >= 0)[codes]
+            points[question] = codes, np.where(value >= 0, value, np.nan)
+        respondent = listed & known_role
+        self.report(table, respondent & ~answered, "unit", "该受访者所有题目均未作答，不计入基层评分", level="warning")
+        rows = np.flatnonzero(respondent & answered)
+        answers = np.empty((len(questions), len(rows)))  # a row per question: the block pandas would make of them
+        for k, (codes, value) in enumerate(points.values()):
+            answers[k] = value[codes[rows]]
+        survey = pd.concat([
+            pd.DataFrame({
+                "respondent": table.rows[rows],
+                "unit": table.map_texts("unit", self.canonical_names, rows).array,
+                "sub_union": table.column("sub_union", rows).array if "sub_union" in table.columns else "",
+                "role": table.map("role", role_of, rows).array,
+            }, copy=False),
+            pd.DataFrame(answers.T, columns=questions, copy=False),
+        ], axis=1)
+        weighted = table.map("role", lambda u: self.scheme.role_weights.get(role_of(u), 0) > 0).to_numpy()
+        surveyed = self.units_named(table, "unit", rows)
+        self.missing_units(units[units["unit"].isin(surveyed)], self.units_named(table, "unit", rows[weighted[rows]]),
+                           table, lambda r: f"单位「{r.value}」的受访者身份在方案中的权重均为 0，无法计算基层评分")
+        self.missing_units(units, surveyed, table, lambda r: f"单位「{r.value}」没有有效的基层问卷")
         return survey, questions
 
     # -- brand work ----------------------------------------------------------------------
@@ -450,7 +515,7 @@ class _YearChecker:
             return empty
         frame = table.frame
         unit = self.unit_names(table)
-        item = table.map("item", fold)
+        item = table.map_texts("item", self.folded)
         self.report(table, item.eq(""), "item", "项目编号为空")
         dup = self.duplicates(table, item.where(item.ne("")), "item", "项目编号")
         title = frame["title"] if "title" in frame else pd.Series("", index=frame.index)
@@ -471,28 +536,32 @@ class _YearChecker:
         table = self.read("brand_reviews")
         if table is None or not self.require(table, ["reviewer", "item", "score"]):
             return empty
-        frame = table.frame
-        reviewer = self.unit_names(table, "reviewer")
-        item = table.map("item", fold)
-        known_items = set(items["item"])
-        self.report(table, ~item.isin(known_items), "item", lambda v: f"项目编号「{v}」不在特色品牌项目表（brand_items）中")
+        reviewer = self.unit_rows(table, "reviewer")
+        listed = reviewer >= 0
+        codes, texts = table.codes("item")
+        folded = pd.Index(self.folded(texts))  # the item of each distinct text
+        item = pd.Index(items["item"]).get_indexer(folded)[codes]  # each review's row in items (−1: none)
+        self.report(table, item < 0, "item", lambda v: f"项目编号「{v}」不在特色品牌项目表（brand_items）中")
         score = self.numbers(table, "score", low=0, high=100, required=True, what="得分")
-        keys = pd.DataFrame({"reviewer": reviewer, "item": item})
-        dup = keys.duplicated() & reviewer.notna()
+        keys = pd.DataFrame({"reviewer": reviewer, "item": folded.factorize()[0][codes]})
+        dup = keys.duplicated() & listed
         self.report(table, dup, "item", lambda v: f"同一评分单位对项目「{v}」重复评分")
-        owner = item.map(pd.Series(items["unit"].to_numpy(), index=items["item"].to_numpy()))
-        own = owner.eq(reviewer) & reviewer.notna()
+        owner = np.append(items["unit"].map(self.position).to_numpy(dtype=np.int64), -1)[item]
+        own = (owner == reviewer) & listed
         self.report(table, own, "reviewer", "本单位给自己的项目评分（自评），不计入互评得分", level="warning")
-        reviews = pd.DataFrame({"reviewer": reviewer, "item": item, "score": score, "row": frame[ROW]})
-        reviews = reviews[reviewer.notna() & item.isin(known_items) & score.notna() & ~dup]
-        counted = reviews.loc[~own[reviews.index], "item"]
-        unreviewed = items[~items["item"].isin(counted)]
+        rows = np.flatnonzero(listed & (item >= 0) & score.notna() & ~dup)
+        reviewed = np.bincount(item[rows[~own[rows]]], minlength=len(items)) > 0
+        unreviewed = items[~reviewed]
         self.report_records(
             pd.DataFrame({"file": table.name, "row": None, "column": table.header("item"), "value": unreviewed["item"],
                           "unit": unreviewed["unit"]}),
             lambda r: f"项目「{r.value}」（{r.unit}）没有其他单位的评分",
         )
-        return reviews.drop(columns="row").reset_index(drop=True)
+        return pd.DataFrame({
+            "reviewer": table.map_texts("reviewer", self.canonical_names, rows).array,
+            "item": folded.array.take(codes[rows]),
+            "score": score.to_numpy()[rows],
+        }, copy=False)
 
     # -- vetoes and the meeting's decisions ----------------------------------------------
     def vetoes(self) -> pd.DataFrame:
@@ -542,6 +611,19 @@ def parse_numbers(text: pd.Series, factorized=None) -> tuple[pd.Series, pd.Serie
     Each distinct text is parsed once (``factorized``: the column's ``(codes, texts)`` if known).
     """
     codes, uniques = factorized or pd.factorize(text.to_numpy(dtype=object), use_na_sentinel=True)
+    number, percent = _parse_distinct(uniques)
+    return pd.Series(number[codes], index=text.index, copy=False), pd.Series(percent[codes], index=text.index, copy=False)
+
+
+def _column_numbers(table: RawTable, column: str) -> tuple[pd.Series, pd.Series]:
+    """:func:`parse_numbers` of a column of ``table``."""
+    codes, texts = table.codes(column)
+    number, percent = _parse_distinct(texts)
+    return pd.Series(number[codes], index=table.index, copy=False), pd.Series(percent[codes], index=table.index, copy=False)
+
+
+def _parse_distinct(uniques) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers and percentage flags of distinct texts, with NaN and False after the last (code −1: blank)."""
     distinct = pd.Series(uniques, dtype=object).fillna("").astype(str)
     number = pd.to_numeric(distinct, errors="coerce").astype(float)
     percent = pd.Series(False, index=distinct.index)
@@ -553,8 +635,7 @@ def parse_numbers(text: pd.Series, factorized=None) -> tuple[pd.Series, pd.Serie
         number[todo] = base.where(~is_percent, base / 100)
         percent[todo] = is_percent
     number = number.where(np.isfinite(number)).to_numpy()
-    number, percent = np.append(number, np.nan)[codes], np.append(percent.to_numpy(bool), False)[codes]
-    return pd.Series(number, index=text.index), pd.Series(percent, index=text.index)
+    return np.append(number, np.nan), np.append(percent.to_numpy(bool), False)
 
 
 def closest(name: str, candidates: list[str]) -> str | None:

@@ -195,6 +195,14 @@ def read_table(path: Path, name: str, log: ProblemLog, header_names=()) -> RawTa
     return _to_frame(rows, name, path, log, set(header_names))
 
 
+def can_fork() -> bool:
+    """Whether work can go to a forked copy of this process: there is fork, another CPU to run
+    it, and this process has a single thread (a copy of one with more could wait forever on a
+    lock another thread held)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return hasattr(os, "fork") and cpus >= 2 and threading.active_count() == 1
+
+
 class TablesAhead:
     """Tables read one after the other by a forked copy of this process while this one goes on.
 
@@ -211,7 +219,7 @@ class TablesAhead:
         self.pending = [path for path, _ in paths]
         self.received: dict[Path, tuple] = {}
         self._pid = self._thread = None
-        if not paths or not hasattr(os, "fork") or threading.active_count() > 1:
+        if not paths or not can_fork():
             self.pending = []
             return
         read, write = os.pipe()
@@ -712,15 +720,15 @@ class Background:
 
     :meth:`result` waits for it and returns its value or raises its exception, as if it had
     been called there (an ``OSError`` too, so that :func:`staged_output` reports it as usual);
-    leaving the ``with`` block before that ends the copy. With ``fork=False``, or where there
-    is no fork (Windows), ``func`` simply runs in :meth:`result`.
+    leaving the ``with`` block before that ends the copy. With ``fork=False``, or where
+    :func:`can_fork` says no, ``func`` simply runs in :meth:`result`.
     """
 
     def __init__(self, name: str, func, *args, fork: bool = True):
         self.name = name
         self._call = (func, args)
         self._pid = self._pipe = None
-        if fork and hasattr(os, "fork"):
+        if fork and can_fork():
             read, write = os.pipe()
             self._pid = os.fork()
             if self._pid == 0:

@@ -9,7 +9,6 @@ columns; only the rows with a problem are visited one by one.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .io import RawTable, TablesAhead, find_table, fold, fold_series, sha256
+from .io import RawTable, TablesAhead, can_fork, find_table, fold, fold_series, sha256
 from .problems import InvalidInputError, Problem, ProblemLog, SchemeError
 from .scheme import Indicator, Scheme, load_scheme
 
@@ -73,8 +72,7 @@ def read_year(year_dir: str | Path, year: int | None = None) -> YearInputs:
 def _large_inputs(year_dir: Path) -> list[tuple[Path, str]]:
     """The input tables worth reading in another process (where another CPU can): the largest,
     then the large ones checked after it, in that order; those before it are read here meanwhile."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if cpus < 2:
+    if not can_fork():
         return []
     try:
         tables = [(p, p.stem) for p in year_dir.iterdir()] if year_dir.is_dir() else []

@@ -12,6 +12,7 @@ import errno
 import hashlib
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -236,6 +237,19 @@ def test_output_error_is_a_kaohe_error():
 @pytest.fixture
 def parallel(monkeypatch):
     monkeypatch.setattr(kaohe.pipeline, "PARALLEL_ROWS", 0)
+    # forked even though the test process has other threads (the browser tests' driver)
+    monkeypatch.setattr(kaohe.io, "can_fork", lambda: True)
+
+
+def test_no_fork_while_another_thread_runs():
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not kaohe.io.can_fork()
+    finally:
+        stop.set()
+        other.join()
 
 
 def test_parallel_outputs_are_the_same_bytes(tmp_path, parallel, monkeypatch):

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import kaohe.io
 from kaohe.io import Background, write_csv
 
 FLOATS = st.one_of(
@@ -68,6 +69,12 @@ class NeedsTwo(Exception):
 
 def failing_oddly():
     raise NeedsTwo(1, 2)
+
+
+@pytest.fixture(autouse=True)
+def forking(monkeypatch):
+    """Fork even though the test process may have other threads (the browser tests' driver)."""
+    monkeypatch.setattr(kaohe.io, "can_fork", lambda: True)
 
 
 @pytest.mark.parametrize("fork", [True, False])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import pandas as pd
 import pytest
 
 import kaohe
+import kaohe.io
+import kaohe.validate
 from kaohe.io import read_table
 from kaohe.problems import InvalidInputError, ProblemLog, SchemeError
 from kaohe.scheme import load_scheme
@@ -149,6 +152,38 @@ def test_faults_across_files_are_all_reported_in_one_run(tmp_path):
     # the warnings travel with the errors: 丁 reviewing its own D1
     warnings = {(p.file, p.row, p.column) for p in problems if not p.is_error}
     assert ("brand_reviews.csv", 14, "评分单位") in warnings
+
+
+def test_reading_ahead_in_a_forked_copy_changes_nothing(tmp_path, monkeypatch):
+    """Large files are read by a forked copy of the process (kaohe.io.TablesAhead) while the
+    others are checked: the same tables and the same problems, in the same order."""
+    survey = FILES["survey.csv"].replace("乙,乙一厂,职工,4,4", "乙,乙一厂,职员,4,4")
+    faulty = tiny(tmp_path / "faulty", files={
+        "survey.csv": survey, "brand_reviews.csv": FILES["brand_reviews.csv"].replace("甲,D1,75\n", "甲,Z9,75\n"),
+    })
+    valid = tiny(tmp_path / "valid")
+
+    forks = []
+    fork = os.fork
+
+    def counted_fork():
+        forks.append(1)
+        return fork()
+
+    monkeypatch.setattr(os, "fork", counted_fork)
+
+    def read(ahead: bool):
+        monkeypatch.setattr(kaohe.validate, "AHEAD_BYTES", 0 if ahead else float("inf"))
+        monkeypatch.setattr(kaohe.io, "can_fork", lambda: ahead)
+        monkeypatch.setattr(kaohe.validate, "can_fork", lambda: ahead)
+        return problems_of(faulty), read_year(valid)
+
+    (problems, inputs), (problems_here, inputs_here) = read(True), read(False)
+    assert len(forks) == 2  # once for each year, both read ahead
+    assert problems == problems_here and len(problems) >= 2
+    for name in ("units", "values", "leader", "survey", "brand_items", "brand_reviews", "vetoes", "overrides"):
+        pd.testing.assert_frame_equal(getattr(inputs, name), getattr(inputs_here, name))
+    assert inputs.files == inputs_here.files and inputs.warnings == inputs_here.warnings
 
 
 def test_a_missing_file_does_not_hide_the_other_problems(tmp_path):

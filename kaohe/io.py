@@ -203,6 +203,18 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and cpus >= 2 and threading.active_count() == 1
 
 
+def _fork(child, *args) -> tuple[int, int]:
+    """Fork a copy of this process that runs ``child(*args, pipe)``, which must leave with
+    ``os._exit``; returns the copy's pid and the end of the pipe it writes to."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        child(*args, write)
+    os.close(write)
+    return pid, read
+
+
 class TablesAhead:
     """Tables read one after the other by a forked copy of this process while this one goes on.
 
@@ -222,12 +234,7 @@ class TablesAhead:
         if not paths or not can_fork():
             self.pending = []
             return
-        read, write = os.pipe()
-        self._pid = os.fork()
-        if self._pid == 0:
-            os.close(read)
-            _read_ahead(paths, header_names, write)
-        os.close(write)
+        self._pid, read = _fork(_read_ahead, paths, header_names)
         self._messages = queue.SimpleQueue()
         self._thread = threading.Thread(target=_take_in, args=(read, self._messages), daemon=True)
         self._thread.start()
@@ -729,13 +736,7 @@ class Background:
         self._call = (func, args)
         self._pid = self._pipe = None
         if fork and can_fork():
-            read, write = os.pipe()
-            self._pid = os.fork()
-            if self._pid == 0:
-                os.close(read)
-                _run_child(func, args, write)
-            os.close(write)
-            self._pipe = read
+            self._pid, self._pipe = _fork(_run_child, func, args)
 
     def result(self):
         func, args = self._call

@@ -215,6 +215,13 @@ def _fork(child, *args) -> tuple[int, int]:
     return pid, read
 
 
+def _end(pid: int) -> None:
+    """Kill a forked copy and reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
 class TablesAhead:
     """Tables read one after the other by a forked copy of this process while this one goes on.
 
@@ -222,8 +229,7 @@ class TablesAhead:
     :meth:`read` returns a table as :func:`read_table` would, adding the problems found in it
     to the log then, so that they stay in reading order; a table the copy has not read is
     read there and then. What the copy sends is taken in by a thread as it comes, so that the
-    copy never waits. Only a process with a single thread is forked (a copy of one with more
-    could wait forever on a lock another thread held), and only where there is fork.
+    copy never waits. Where :func:`can_fork` says no, every table is read by :meth:`read`.
     """
 
     def __init__(self, paths: list[tuple[Path, str]], header_names=()):
@@ -259,9 +265,7 @@ class TablesAhead:
 
     def __exit__(self, *exc_info):
         if self._pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self._pid, signal.SIGKILL)
-            os.waitpid(self._pid, 0)
+            _end(self._pid)
             self._thread.join()
         self._pid = self._thread = None
 
@@ -762,8 +766,7 @@ class Background:
             os.close(self._pipe)
             self._pipe = None
         if self._pid is not None:
-            os.kill(self._pid, signal.SIGKILL)
-            os.waitpid(self._pid, 0)
+            _end(self._pid)
             self._pid = None
 
 

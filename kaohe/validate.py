@@ -602,22 +602,25 @@ class _YearChecker:
         return pd.DataFrame({"unit": unit, "grade": grade, "reason": reason})[ok].reset_index(drop=True)
 
 
-def parse_numbers(text: pd.Series, factorized=None) -> tuple[pd.Series, pd.Series]:
+def parse_numbers(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Numbers typed as text: full-width digits, thousands separators and ``85%`` accepted.
 
     Returns the values (NaN where blank or not a finite number) and a flag for percentages.
-    Each distinct text is parsed once (``factorized``: the column's ``(codes, texts)`` if known).
+    Each distinct text is parsed once.
     """
-    codes, uniques = factorized or pd.factorize(text.to_numpy(dtype=object), use_na_sentinel=True)
-    number, percent = _parse_distinct(uniques)
-    return pd.Series(number[codes], index=text.index, copy=False), pd.Series(percent[codes], index=text.index, copy=False)
+    codes, uniques = pd.factorize(text.to_numpy(dtype=object), use_na_sentinel=True)
+    return _numbers(codes, uniques, text.index)
 
 
 def _column_numbers(table: RawTable, column: str) -> tuple[pd.Series, pd.Series]:
     """:func:`parse_numbers` of a column of ``table``."""
     codes, texts = table.codes(column)
-    number, percent = _parse_distinct(texts)
-    return pd.Series(number[codes], index=table.index, copy=False), pd.Series(percent[codes], index=table.index, copy=False)
+    return _numbers(codes, texts, table.index)
+
+
+def _numbers(codes: np.ndarray, uniques, index: pd.Index) -> tuple[pd.Series, pd.Series]:
+    number, percent = _parse_distinct(uniques)
+    return pd.Series(number[codes], index=index, copy=False), pd.Series(percent[codes], index=index, copy=False)
 
 
 def _parse_distinct(uniques) -> tuple[np.ndarray, np.ndarray]:

@@ -128,17 +128,23 @@ def test_ctrl_c_while_writing_leaves_the_old_outputs(data, monkeypatch):
     assert_old_outputs_only(data, before)
 
 
-def test_a_full_disk_is_a_chinese_message_and_exit_1(data, monkeypatch, capsys):
-    before = tree(data / "output")
+def disk_full(_, path):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
-    def write_csv(table, path):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
-    monkeypatch.setattr(kaohe.pipeline, "write_csv", write_csv)
+def score_on_a_full_disk(data, capsys) -> str:
+    """``kaohe score`` with a writer patched to find the disk full: exit 1 and the Chinese message."""
     assert main(["score", YEAR, "--data-dir", str(data)]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert err.startswith(f"kaohe: 写出 {(data / 'output' / YEAR).as_posix()}/ 时出错：磁盘空间不足（")
+    return err
+
+
+def test_a_full_disk_is_a_chinese_message_and_exit_1(data, monkeypatch, capsys):
+    before = tree(data / "output")
+    monkeypatch.setattr(kaohe.pipeline, "write_csv", disk_full)
+    err = score_on_a_full_disk(data, capsys)
     assert err.rstrip().endswith("；已有的结果保持不变")
     assert_old_outputs_only(data, before)
 
@@ -303,15 +309,8 @@ def test_a_csv_writer_failing_in_parallel_ends_the_workbook_process(data, parall
 
 def test_a_full_disk_in_the_parallel_workbook_is_a_chinese_message_and_exit_1(data, parallel, monkeypatch, capsys):
     before = tree(data / "output")
-
-    def write_workbook(results, path):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-
-    monkeypatch.setattr(kaohe.excel, "write_workbook", write_workbook)
-    assert main(["score", YEAR, "--data-dir", str(data)]) == 1
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    assert err.startswith(f"kaohe: 写出 {(data / 'output' / YEAR).as_posix()}/ 时出错：磁盘空间不足（")
+    monkeypatch.setattr(kaohe.excel, "write_workbook", disk_full)
+    err = score_on_a_full_disk(data, capsys)
     assert "results.xlsx" in err
     assert_old_outputs_only(data, before)
 

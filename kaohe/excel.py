@@ -19,8 +19,8 @@ import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from html import escape as html_escape
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 import pandas as pd
@@ -278,7 +278,7 @@ def _cells(values: pd.Series, style: tuple[int, int], highlight: bool):
 
 
 def _text(value) -> str:
-    return escape(_ILLEGAL_XML.sub("", str(value)))
+    return html_escape(_ILLEGAL_XML.sub("", str(value)), quote=False)
 
 
 def _escaped(texts: np.ndarray) -> np.ndarray:
@@ -286,7 +286,7 @@ def _escaped(texts: np.ndarray) -> np.ndarray:
     joined = "\x00".join(texts)
     if joined.count("\x00") != max(len(texts) - 1, 0):
         return np.array([_text(t) for t in texts], dtype=object)
-    return np.array(escape(_ILLEGAL_TEXT.sub("", joined)).split("\x00"), dtype=object)[: len(texts)]
+    return np.array(html_escape(_ILLEGAL_TEXT.sub("", joined), quote=False).split("\x00"), dtype=object)[: len(texts)]
 
 
 def _column_width(column, values: pd.Series) -> float:
@@ -346,11 +346,11 @@ def _content_types(n: int) -> str:
 
 def _workbook(sheets: list[Sheet]) -> str:
     names = "".join(
-        f'<sheet name={quoteattr(s.name)} sheetId="{k}" r:id="rId{k}"/>' for k, s in enumerate(sheets, start=1)
+        f'<sheet name="{html_escape(s.name)}" sheetId="{k}" r:id="rId{k}"/>' for k, s in enumerate(sheets, start=1)
     )
     filters = "".join(
         f'<definedName name="_xlnm._FilterDatabase" localSheetId="{k}" hidden="1">'
-        f"{escape(_quoted(s.name))}!$A$1:${column_letter(max(s.table.shape[1], 1))}${len(s.table) + 1}</definedName>"
+        f"{html_escape(_quoted(s.name), quote=False)}!$A$1:${column_letter(max(s.table.shape[1], 1))}${len(s.table) + 1}</definedName>"
         for k, s in enumerate(sheets)
     )
     return (

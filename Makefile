@@ -14,6 +14,11 @@ sample: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
 
+# 性能基准：打印 kaohe score 与 kaohe run 的用时、内存及与下限之比
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_scale.py
+	$(BIN)/python benchmarks/bench_run.py
+
 validate: $(VENV)/.installed
 	$(BIN)/kaohe validate $(YEAR)
 
@@ -21,6 +26,7 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m compileall -q kaohe
 	touch $@
 
 clean-venv:

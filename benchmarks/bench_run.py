@@ -15,6 +15,7 @@ time (its progress steps, the notebook's slowest cells).
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import re
 import shutil
@@ -142,6 +143,9 @@ def main(argv=None) -> int:
     parser.add_argument("--data-dir", type=Path, default=ROOT / "data", help="源数据（只读，复制到临时目录）")
     parser.add_argument("--repeat", type=int, default=3, help="交替运行的轮数（取中位数）")
     args = parser.parse_args(argv)
+    # kaohe's modules as bytecode, as an installed package's are: an editable install never
+    # writes it where PYTHONDONTWRITEBYTECODE is set, and each run would compile them again
+    compileall.compile_dir(ROOT / "kaohe", quiet=1)
 
     from kaohe import report
 

@@ -112,15 +112,42 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def command() -> int:
-    """The ``kaohe`` console script: :func:`main`, then the exit.
+    """The ``kaohe`` console script: :func:`main`, with the process's memory set up for it.
 
-    What is left is frozen first (``gc.freeze``), so that the garbage collections the
+    First the C allocator is told to keep the memory the run frees (:func:`_keep_freed_memory`).
+    At the end what is left is frozen (``gc.freeze``), so that the garbage collections the
     interpreter runs while it shuts down skip it: it goes with the process all the same, and
     the exit of a 10,000-unit ``kaohe score`` takes about 0.08 seconds less.
     """
+    _keep_freed_memory()
     code = main()
     gc.freeze()
     return code
+
+
+MALLOC_OPTIONS = {  # mallopt(3): option → value
+    -1: 1 << 30,  # M_TRIM_THRESHOLD: give back freed memory at the top of the heap only from 1 GiB
+    -2: 64 << 20,  # M_TOP_PAD: grow the heap 64 MiB at a time
+    -3: 32 << 20,  # M_MMAP_THRESHOLD: blocks up to 32 MiB from the heap, not each from the system
+}
+
+
+def _keep_freed_memory() -> None:
+    """Tell glibc's allocator to reuse the memory the run frees rather than hand it back.
+
+    A year's check and scoring make and drop many arrays of a few MiB; by default each is
+    mapped fresh from the system and given back when freed, and every page is faulted in
+    anew, in the forked copies too. Kept, the 10,000-unit ``kaohe score`` takes about 0.05
+    seconds less for 8 MB more peak memory. Elsewhere (no glibc) nothing is changed.
+    """
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    for option, value in MALLOC_OPTIONS.items():
+        mallopt(option, value)
 
 
 def _validate(args) -> int:

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .io import column_letter
+from .io import column_letter, number_texts
 
 HEADERS = {
     "unit": "单位",
@@ -258,9 +258,7 @@ def _cells(values: pd.Series, style: tuple[int, int], highlight: bool):
         # integers as such; other numbers to 10 decimals, which hides float noise (85.884, not
         # 85.88399999999999) and stays far below what any sheet shows (results.csv keeps every digit)
         integer = pd.api.types.is_integer_dtype(values.dtype)
-        number = number.astype(np.int64) if integer else np.round(number, DECIMALS)
-        codes, distinct = pd.factorize(number.view(np.int64))  # by bits: -0.0 stays apart from 0.0
-        text = distinct.view(number.dtype).astype(str).astype(object)
+        codes, text = number_texts(number.astype(np.int64) if integer else np.round(number, DECIMALS))
         opening, closing = ("><v>", "</v></c>")
     else:
         if isinstance(values.dtype, pd.StringDtype):

@@ -692,12 +692,10 @@ def _csv_texts(column: pd.Series) -> np.ndarray | None:
     dtype = column.dtype
     if isinstance(dtype, np.dtype) and dtype.kind in "fiub":
         values = column.to_numpy()
-        bits = values.view(f"i{dtype.itemsize}") if dtype.kind == "f" else values  # -0.0 apart from 0.0
-        codes, distinct = pd.factorize(bits)
-        texts = np.append(distinct.view(dtype).astype(str).astype(object), "")
+        codes, texts = number_texts(values)
         if dtype.kind == "f":
-            codes[np.isnan(values)] = len(distinct)
-        return texts[codes]
+            codes[np.isnan(values)] = len(texts)
+        return np.append(texts, "")[codes]
     if isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iu":
         texts = column.to_numpy(dtype=dtype.numpy_dtype, na_value=0).astype(str).astype(object)
         texts[column.isna().to_numpy()] = ""
@@ -712,6 +710,15 @@ def _csv_texts(column: pd.Series) -> np.ndarray | None:
             texts = distinct[codes]
         return texts
     return None
+
+
+def number_texts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, texts)`` of an array of numbers: the text of each distinct value as numpy writes
+    it (a float in its shortest round-trip form), and each value's code. Floats are told apart
+    by their bits, so that -0.0 stays apart from 0.0."""
+    bits = values.view(f"i{values.dtype.itemsize}") if values.dtype.kind == "f" else values
+    codes, distinct = pd.factorize(bits)
+    return codes, distinct.view(values.dtype).astype(str).astype(object)
 
 
 def _special(text: str) -> bool:

@@ -6,7 +6,8 @@ Exit 0 on success, 1 on invalid input (every problem printed as a table), 2 on w
 from __future__ import annotations
 
 import argparse
-import gc
+import difflib
+import re
 import sys
 from pathlib import Path
 
@@ -19,10 +20,55 @@ EXIT_USAGE = 2
 RANKING_ROWS = 100  # a longer ranking is cut in the terminal: printing 100,000 rows helps no one
 
 
+EXIT_INTERRUPTED = 130  # as a shell reports a program stopped with Ctrl-C
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
+    """argparse with its own words in Chinese: usage, section titles, help, errors (with a
+    suggestion for a mistyped command)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
+
     def error(self, message):
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: 用法错误：{message}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: 用法错误：{_chinese_error(message)}\n")
+
+
+_ARGPARSE_ERRORS = [  # argparse's own messages (Python 3.11–3.14) → Chinese
+    (re.compile(r"argument (?P<arg>.+?): invalid choice: '(?P<value>.*?)'(?: \(choose from (?P<choices>.*)\))?$"),
+     "invalid_choice"),
+    (re.compile(r"the following arguments are required: (?P<args>.*)$"), "缺少必需的参数：{args}"),
+    (re.compile(r"unrecognized arguments: (?P<args>.*)$"), "无法识别的参数：{args}"),
+    (re.compile(r"argument (?P<arg>.+?): expected one argument$"), "{arg} 后面需要一个值"),
+    (re.compile(r"argument (?P<arg>.+?): ignored explicit argument '(?P<value>.*)'$"), "{arg} 不接受值「{value}」"),
+    (re.compile(r"ambiguous option: (?P<arg>\S+) could match (?P<choices>.*)$"), "选项 {arg} 不明确，可能是：{choices}"),
+    (re.compile(r"argument (?P<arg>.+?): (?P<reason>.*)$"), "{arg}：{reason}"),
+]
+
+
+def _chinese_error(message: str) -> str:
+    for pattern, template in _ARGPARSE_ERRORS:
+        match = pattern.match(message)
+        if not match:
+            continue
+        if template == "invalid_choice":
+            choices = re.findall(r"'([^']*)'", match["choices"] or "")
+            text = f"没有命令「{match['value']}」（可用的命令：{'、'.join(choices)}）"
+            close = difflib.get_close_matches(match["value"], choices, n=1)
+            return text + (f"，是否应为「{close[0]}」？" if close else "")
+        return template.format(**match.groupdict())
+    return message
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="kaohe",
         description="绍兴市总工会年度重点工作考核：校验输入、计分排名、生成报告。",
     )
-    parser.add_argument("--version", action="version", version=f"kaohe {_version()}")
+    parser.add_argument("--version", action="version", version=f"kaohe {_version()}", help="显示版本号并退出")
     commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
     commands.required = True
 
@@ -64,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     new_year.add_argument("year", metavar="年份", help="新的考核年度，如 2020")
     new_year.add_argument("--from", dest="previous", required=True, metavar="年份", help="复制来源年度，如 2019")
     new_year.add_argument("--data-dir", default="data", metavar="目录", help="数据目录，内含 raw/（默认 ./data）")
+
+    init = commands.add_parser("init", help="新建工作区：2019年度考核方案与单位名单、输出文件夹和分析笔记本",
+                               description="在一个新的（或空的）文件夹中建立工作区：data/raw/2019/（考核方案、单位名单）、"
+                                           "data/output/、notebooks/ 与 说明.txt；不会覆盖任何已有文件")
+    init.add_argument("folder", metavar="文件夹", help="新工作区的文件夹，须不存在或为空")
+    init.add_argument("--sample", action="store_true", help="同时写入 2019 与 2018 年度的示例数据（合成数据），可直接 kaohe run 2019")
     return parser
 
 
@@ -80,8 +132,13 @@ def _seed(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one ``kaohe`` command; returns the exit code (also ``python -m kaohe``)."""
+    _readable_console()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:
+        return _interrupted()
     _east_asian_display()
     try:
         if args.command == "validate":
@@ -96,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
             return _sample(args)
         if args.command == "new-year":
             return _new_year(args)
+        if args.command == "init":
+            return _init(args)
+    except KeyboardInterrupt:
+        return _interrupted()
     except UsageError as exc:
         print(f"kaohe: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -109,45 +170,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INVALID
     parser.error(f"未知命令 {args.command}")
     return EXIT_USAGE
-
-
-def command() -> int:
-    """The ``kaohe`` console script: :func:`main`, with the process's memory set up for it.
-
-    First the C allocator is told to keep the memory the run frees (:func:`_keep_freed_memory`).
-    At the end what is left is frozen (``gc.freeze``), so that the garbage collections the
-    interpreter runs while it shuts down skip it: it goes with the process all the same, and
-    the exit of a 10,000-unit ``kaohe score`` takes about 0.08 seconds less.
-    """
-    _keep_freed_memory()
-    code = main()
-    gc.freeze()
-    return code
-
-
-MALLOC_OPTIONS = {  # mallopt(3): option → value
-    -1: 1 << 30,  # M_TRIM_THRESHOLD: give back freed memory at the top of the heap only from 1 GiB
-    -2: 64 << 20,  # M_TOP_PAD: grow the heap 64 MiB at a time
-    -3: 32 << 20,  # M_MMAP_THRESHOLD: blocks up to 32 MiB from the heap, not each from the system
-}
-
-
-def _keep_freed_memory() -> None:
-    """Tell glibc's allocator to reuse the memory the run frees rather than hand it back.
-
-    A year's check and scoring make and drop many arrays of a few MiB; by default each is
-    mapped fresh from the system and given back when freed, and every page is faulted in
-    anew, in the forked copies too. Kept, the 10,000-unit ``kaohe score`` takes about 0.05
-    seconds less for 8 MB more peak memory. Elsewhere (no glibc) nothing is changed.
-    """
-    import ctypes
-
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return
-    for option, value in MALLOC_OPTIONS.items():
-        mallopt(option, value)
 
 
 def _validate(args) -> int:
@@ -219,6 +241,31 @@ def _new_year(args) -> int:
     return 0
 
 
+def _init(args) -> int:
+    from .workspace import init_workspace
+
+    print(init_workspace(args.folder, sample=args.sample).summary())
+    return 0
+
+
+def _interrupted() -> int:
+    print("\nkaohe：已中断（Ctrl-C），已有的结果保持不变。", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+def _readable_console() -> None:
+    """On a console that cannot show Chinese (a code page such as cp1252), print what it
+    cannot show as escapes (\\u5355…) rather than fail."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:
+            continue
+        try:
+            "考核".encode(stream.encoding or "ascii")
+        except (UnicodeEncodeError, LookupError):
+            reconfigure(errors="backslashreplace")
+
+
 def ranking_text(results: pd.DataFrame, limit: int | None = RANKING_ROWS) -> str:
     """The ranking table as aligned text for the terminal (2 decimals, Chinese headers).
 
@@ -252,4 +299,4 @@ def _version() -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(command())
+    sys.exit(main())

@@ -39,13 +39,12 @@ import plotly.graph_objects as go
 
 from . import __version__
 from .charts import COMPONENT_COLOURS, COMPONENT_NAMES, RULE_NAMES, labels, layout, rule_text
-from .pipeline import NOTEBOOKS, Results, score
+from .pipeline import Results, score
 from .problems import KaoheError, Problem, SchemeError, UsageError
 from .report import FIGURE_CONFIG, esc, escape_figure, format_html, table_html
 from .scheme import COMPONENTS, Indicator, Quota, Scheme, Trim, dump_scheme, load_scheme, parse_scheme, scheme_to_dict
 from .scoring import quota_size
 
-NOTEBOOK = NOTEBOOKS / "explore.ipynb"  # the widgets of this module, for JupyterLab
 VARIANT = "方案变体"  # the "file" named in problems of a what-if scheme
 SCOPE_NAMES = {"total": "按共性指标总分排序", "category": "按每类指标分别排序", "indicator": "按每项指标分别排序"}
 MODE_NAMES = {"scaled": "得分 × 名次系数", "rank_only": "该部分满分 × 名次系数（只看名次）"}

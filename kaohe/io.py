@@ -2,7 +2,7 @@
 
 Tables are read as text, cell by cell as the analyst typed them, with the spreadsheet row of
 each record kept in ``_row``; turning text into numbers is :mod:`kaohe.validate`'s job.
-Outputs are staged in a hidden folder beside the target and swapped in at once (SPEC §3).
+Outputs are written through :mod:`kaohe.staging`, which replaces them as a set.
 """
 
 from __future__ import annotations
@@ -10,20 +10,11 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
-import errno
 import functools
 import hashlib
 import io
 import itertools
-import os
-import pickle
-import queue
 import re
-import shutil
-import signal
-import tempfile
-import threading
-import traceback
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -32,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .problems import KaoheError, ProblemLog
+from .problems import ProblemLog
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 _LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n)")
@@ -77,6 +68,7 @@ class RawTable:
     headers: dict[str, str]  # column name → the header cell as written
     distinct: dict[str, tuple[np.ndarray, np.ndarray]] = field(repr=False, compare=False)  # column → (codes, texts)
     rows: np.ndarray = field(repr=False, compare=False)  # the spreadsheet row of each record
+    sha256: str = field(default="", compare=False)  # of the file's bytes, for the manifest
 
     @property
     def columns(self) -> list[str]:
@@ -192,113 +184,7 @@ def read_table(path: Path, name: str, log: ProblemLog, header_names=()) -> RawTa
         return None
     if rows is None:
         return None
-    return _to_frame(rows, name, path, log, set(header_names))
-
-
-def can_fork() -> bool:
-    """Whether work can go to a forked copy of this process: there is fork, another CPU to run
-    it, and this process has a single thread (a copy of one with more could wait forever on a
-    lock another thread held)."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return hasattr(os, "fork") and cpus >= 2 and threading.active_count() == 1
-
-
-def _fork(child, *args) -> tuple[int, int]:
-    """Fork a copy of this process that runs ``child(*args, pipe)``, which must leave with
-    ``os._exit``; returns the copy's pid and the end of the pipe it writes to."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read)
-        child(*args, write)
-    os.close(write)
-    return pid, read
-
-
-def _end(pid: int) -> None:
-    """Kill a forked copy and reap it."""
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-
-
-class TablesAhead:
-    """Tables read one after the other by a forked copy of this process while this one goes on.
-
-    ``paths`` lists ``(path, name)`` pairs, ``header_names`` is as for :func:`read_table`.
-    :meth:`read` returns a table as :func:`read_table` would, adding the problems found in it
-    to the log then, so that they stay in reading order; a table the copy has not read is
-    read there and then. What the copy sends is taken in by a thread as it comes, so that the
-    copy never waits. Where :func:`can_fork` says no, every table is read by :meth:`read`.
-    """
-
-    def __init__(self, paths: list[tuple[Path, str]], header_names=()):
-        self.header_names = header_names
-        self.pending = [path for path, _ in paths]
-        self.received: dict[Path, tuple] = {}
-        self._pid = self._thread = None
-        if not paths or not can_fork():
-            self.pending = []
-            return
-        self._pid, read = _fork(_read_ahead, paths, header_names)
-        self._messages = queue.SimpleQueue()
-        self._thread = threading.Thread(target=_take_in, args=(read, self._messages), daemon=True)
-        self._thread.start()
-
-    def read(self, path: Path, name: str, log: ProblemLog) -> RawTable | None:
-        while path in self.pending and path not in self.received:
-            message = self._messages.get()
-            if message is None:  # the copy ended early: whatever it has not sent is read here
-                self.pending = []
-                break
-            ahead, outcome = pickle.loads(message)
-            self.received[ahead] = outcome
-        outcome = self.received.pop(path, None)
-        if outcome is None:
-            return read_table(path, name, log, self.header_names)
-        table, problems = outcome
-        log.problems.extend(problems)
-        return table
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        if self._pid is not None:
-            _end(self._pid)
-            self._thread.join()
-        self._pid = self._thread = None
-
-
-def _read_ahead(paths: list[tuple[Path, str]], header_names, pipe: int) -> None:
-    """In the forked copy: read each table and send it with its problems, its size first; one
-    that fails is left for the parent to read (and fail alike). Leaves with ``os._exit``: none
-    of the parent's clean-up, buffers or ``atexit`` handlers run twice."""
-    try:
-        with open(pipe, "wb") as out:
-            for path, name in paths:
-                log = ProblemLog()
-                try:
-                    outcome = (read_table(path, name, log, header_names), log.problems)
-                except Exception:
-                    outcome = None
-                message = pickle.dumps((path, outcome), protocol=pickle.HIGHEST_PROTOCOL)
-                out.write(len(message).to_bytes(8, "little") + message)
-                out.flush()
-    finally:
-        os._exit(0)
-
-
-def _take_in(pipe: int, messages) -> None:
-    """Put each message the copy sends in ``messages``, then ``None`` once it has ended."""
-    with open(pipe, "rb") as copy:
-        while len(head := copy.read(8)) == 8:
-            size = int.from_bytes(head, "little")
-            message = copy.read(size)
-            if len(message) < size:  # cut off
-                break
-            messages.put(message)
-    messages.put(None)
+    return _to_frame(rows, name, path, log, set(header_names), hashlib.sha256(data).hexdigest())
 
 
 def _csv_rows(data: bytes, name: str, log: ProblemLog) -> pd.DataFrame | None:
@@ -506,7 +392,8 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _to_frame(rows: pd.DataFrame, name: str, path: Path, log: ProblemLog, header_names=frozenset()) -> RawTable | None:
+def _to_frame(rows: pd.DataFrame, name: str, path: Path, log: ProblemLog, header_names=frozenset(),
+              digest: str = "") -> RawTable | None:
     distinct = {c: _stripped(rows[c]) for c in rows.columns}  # column → (codes, texts)
 
     def cell(c, position) -> str:
@@ -556,7 +443,7 @@ def _to_frame(rows: pd.DataFrame, name: str, path: Path, log: ProblemLog, header
     if len(hidden) > HIDDEN_REPORTS:
         log.warning(name, None, None, None, f"……另有 {len(hidden) - HIDDEN_REPORTS} 个隐藏行同样按数据读入")
     headers = {n: header[c].strip() for n, c in zip(names, keep)}
-    return RawTable(name, path, headers, columns, numbers)
+    return RawTable(name, path, headers, columns, numbers, digest)
 
 
 def _stripped(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -586,220 +473,11 @@ def column_letter(number: int) -> str:
     return name
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-class OutputError(KaoheError):
-    """The outputs could not be written or swapped in (disk full, no permission); the previous ones stay."""
-
-
-@contextlib.contextmanager
-def staged_output(target: Path):
-    """Yield a fresh folder to write into; on success it replaces ``target`` at once.
-
-    On any exception the staged folder is removed and ``target`` is left as it was (an
-    ``OSError`` becomes :class:`OutputError`). The swap is two renames, old aside and new in,
-    and the old folder goes back if the second fails; it is deleted only afterwards. A run
-    killed between the two renames is repaired by the next one.
-    """
-    target = Path(target)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _recover(target)
-        stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-    except OSError as exc:
-        raise OutputError(f"无法在 {target.parent.as_posix()}/ 中写出结果：{_reason(exc)}") from exc
-    try:
-        yield stage
-        os.chmod(stage, 0o755)
-        _swap(stage, target)
-    except BaseException as exc:
-        shutil.rmtree(stage, ignore_errors=True)
-        if isinstance(exc, OSError):
-            raise OutputError(f"写出 {target.as_posix()}/ 时出错：{_reason(exc)}；已有的结果保持不变") from exc
-        raise
-
-
-def _swap(stage: Path, target: Path) -> None:
-    old = target.parent / f".{target.name}.old-{stage.name.rsplit('-', 1)[-1]}"
-    had_old = target.exists()
-    if had_old:
-        os.replace(target, old)
-    try:
-        os.replace(stage, target)
-    except BaseException:
-        if had_old:
-            os.replace(old, target)
-        raise
-    if had_old:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _recover(target: Path) -> None:
-    """Put back the outputs a run killed between the two renames of the swap left aside."""
-    if target.exists():
-        return
-    aside = sorted(target.parent.glob(f".{target.name}.old-*"), key=lambda p: p.stat().st_mtime)
-    if aside:
-        os.replace(aside[-1], target)
-
-
-_REASONS = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
-            errno.EROFS: "文件系统只读", errno.EEXIST: "已有同名的文件", errno.ENOTDIR: "路径中有同名的文件而不是文件夹"}
-
-
-def _reason(exc: OSError) -> str:
-    reason = _REASONS.get(exc.errno, exc.strerror or type(exc).__name__)
-    return f"{reason}（{exc.filename}）" if exc.filename else reason
-
-
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """A machine-readable table: UTF-8, LF line ends, floats at full (round-trip) precision.
-
-    The bytes are those of ``frame.to_csv(path, index=False, lineterminator="\\n")``, built a
-    column at a time: every distinct value is turned into text once and the rows are joined in
-    blocks, 4x as fast as pandas' writer, which formats each float on its own. A table with a
-    column of another type (dates, say) is left to pandas.
-    """
-    n, m = frame.shape
-    fields = [_csv_texts(frame.iloc[:, j]) for j in range(m)]
-    if m < 2 or frame.columns.nlevels > 1 or any(texts is None for texts in fields):
-        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
-        return
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        csv.writer(f, lineterminator="\n").writerow(frame.columns)
-        for start in range(0, n, CSV_BLOCK):
-            stop = min(start + CSV_BLOCK, n)
-            pieces = np.empty((stop - start, 2 * m), dtype=object)
-            pieces[:, 1::2] = ","
-            pieces[:, -1] = "\n"
-            for j, texts in enumerate(fields):
-                pieces[:, 2 * j] = texts[start:stop]
-            f.write("".join(pieces.ravel().tolist()))
+    """A machine-readable table: UTF-8, LF line ends, floats at full (round-trip) precision."""
+    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
 
-CSV_BLOCK = 1 << 16  # rows joined into text at a time
-_CSV_SPECIAL = ',"\r\n'  # a field with one of these may need quotes
-
-
-def _csv_texts(column: pd.Series) -> np.ndarray | None:
-    """A column as pandas writes it to CSV (missing values empty), or None for another type."""
-    dtype = column.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "fiub":
-        values = column.to_numpy()
-        codes, texts = number_texts(values)
-        if dtype.kind == "f":
-            codes[np.isnan(values)] = len(texts)
-        return np.append(texts, "")[codes]
-    if isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iu":
-        texts = column.to_numpy(dtype=dtype.numpy_dtype, na_value=0).astype(str).astype(object)
-        texts[column.isna().to_numpy()] = ""
-        return texts
-    if isinstance(dtype, pd.StringDtype) or (dtype == object and pd.api.types.infer_dtype(column) == "string"):
-        texts = column.to_numpy(dtype=object, na_value="")
-        if _special("".join(texts)):
-            codes, distinct = pd.factorize(texts)
-            distinct = np.asarray(distinct, dtype=object)
-            special = np.flatnonzero([_special(t) for t in distinct])
-            distinct[special] = [_csv_quoted(t) for t in distinct[special]]
-            texts = distinct[codes]
-        return texts
-    return None
-
-
-def number_texts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(codes, texts)`` of an array of numbers: the text of each distinct value as numpy writes
-    it (a float in its shortest round-trip form), and each value's code. Floats are told apart
-    by their bits, so that -0.0 stays apart from 0.0."""
-    bits = values.view(f"i{values.dtype.itemsize}") if values.dtype.kind == "f" else values
-    codes, distinct = pd.factorize(bits)
-    return codes, distinct.view(values.dtype).astype(str).astype(object)
-
-
-def _special(text: str) -> bool:
-    return any(ch in text for ch in _CSV_SPECIAL)
-
-
-def _csv_quoted(text: str) -> str:
-    """One field as the csv module writes it (in quotes, quotes doubled, where needed)."""
-    line = io.StringIO()
-    csv.writer(line, lineterminator="\n").writerow([text, ""])
-    return line.getvalue()[:-2]
-
-
-class Background:
-    """``func(*args)``, which writes the output ``name``, run in a forked copy of this process
-    while this one goes on.
-
-    :meth:`result` waits for it and returns its value or raises its exception, as if it had
-    been called there (an ``OSError`` too, so that :func:`staged_output` reports it as usual);
-    leaving the ``with`` block before that ends the copy. With ``fork=False``, or where
-    :func:`can_fork` says no, ``func`` simply runs in :meth:`result`.
-    """
-
-    def __init__(self, name: str, func, *args, fork: bool = True):
-        self.name = name
-        self._call = (func, args)
-        self._pid = self._pipe = None
-        if fork and can_fork():
-            self._pid, self._pipe = _fork(_run_child, func, args)
-
-    def result(self):
-        func, args = self._call
-        if self._pid is None:
-            return func(*args)
-        with open(self._pipe, "rb") as pipe:
-            self._pipe = None
-            message = pipe.read()
-        _, status = os.waitpid(self._pid, 0)
-        self._pid = None
-        if not message:
-            raise OutputError(f"写出 {self.name} 的子进程意外退出（{_exit_text(status)}）；已有的结果保持不变")
-        returned, value = pickle.loads(message)
-        if returned:
-            return value
-        raise value
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        if self._pipe is not None:
-            os.close(self._pipe)
-            self._pipe = None
-        if self._pid is not None:
-            _end(self._pid)
-            self._pid = None
-
-
-def _run_child(func, args, pipe: int) -> None:
-    """In the forked copy: call, send back the value or the exception, and leave at once
-    (``os._exit``: none of the parent's clean-up, buffers or ``atexit`` handlers run twice)."""
-    code = 1
-    try:
-        try:
-            outcome = (True, func(*args))
-        except BaseException as exc:
-            exc.add_note("（在写出结果的子进程中）\n" + "".join(traceback.format_tb(exc.__traceback__)))
-            outcome = (False, exc)
-        try:
-            message = pickle.dumps(outcome)
-            pickle.loads(message)
-        except Exception as exc:  # what does not survive pickling is sent as text
-            message = pickle.dumps((False, RuntimeError(f"{outcome[1]!r}（{exc}）")))
-        with open(pipe, "wb") as f:
-            f.write(message)
-        code = 0
-    finally:
-        os._exit(code)
-
-
-def _exit_text(status: int) -> str:
-    if os.WIFSIGNALED(status):
-        return f"信号 {signal.Signals(os.WTERMSIG(status)).name}"
-    return f"退出码 {os.waitstatus_to_exitcode(status)}"
+def sha256(path: Path) -> str:
+    """The SHA-256 of a file, in hex."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -8,12 +8,15 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from importlib.resources import as_file
 from pathlib import Path
 
 import pandas as pd
 
 from . import __version__
-from .io import staged_output, write_csv
+from .io import write_csv
+from .resources import REPORT_NOTEBOOK, notebook as shipped_notebook
+from .staging import staged
 from .problems import Problem, UsageError
 from .scheme import Scheme, scheme_to_dict
 from .scoring import (
@@ -27,6 +30,7 @@ from .scoring import (
     total_scores,
 )
 from .validate import YearInputs, read_year
+from .workspace import find_data_dir
 
 RESULT_COLUMNS = [
     "unit", "leader", "dept_raw", "dept_rank", "dept_coef", "dept", "grassroots", "common",
@@ -122,9 +126,10 @@ def year_paths(year, data_dir: str | Path = "data") -> tuple[Path, Path]:
     return raw, data_dir / "output" / text
 
 
-def load_year(year, data_dir: str | Path = "data", *, scored: str | Path | None = None) -> Results:
+def load_year(year, data_dir: str | Path | None = None, *, scored: str | Path | None = None) -> Results:
     """Read, validate and score one year: the single call a notebook needs.
 
+    ``data_dir`` defaults to ``./data``, or ``../data`` in a workspace's ``notebooks/`` folder.
     ``scored`` names the pickle ``kaohe run`` leaves for its report notebook: the same year,
     already scored, so the notebook does not score it twice.
     """
@@ -133,7 +138,7 @@ def load_year(year, data_dir: str | Path = "data", *, scored: str | Path | None 
         if not isinstance(results, Results) or results.year != int(year):
             raise UsageError(f"{scored} 不是 {year} 年度的计分结果")
         return results
-    raw, _ = year_paths(year, data_dir)
+    raw, _ = year_paths(year, find_data_dir(data_dir))
     return score(read_year(raw, int(year)))
 
 
@@ -141,12 +146,9 @@ def score_year(year, data_dir: str | Path = "data") -> tuple[Results, Path]:
     """``kaohe score``: load and score a year, then replace its output tables at once."""
     results = load_year(year, data_dir)
     _, out = year_paths(year, data_dir)
-    with staged_output(out) as stage:
+    with staged(out, whole=True) as stage:
         write_outputs(results, stage)
     return results, out
-
-
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
 def run_year(year, data_dir: str | Path = "data", *, notebook: str | Path | None = None,
@@ -156,26 +158,29 @@ def run_year(year, data_dir: str | Path = "data", *, notebook: str | Path | None
     Everything is written into a staging folder and swapped in at once; a failing step
     (invalid input, a notebook cell error) leaves the previous outputs untouched. The notebook
     is executed into a scratch folder, so a failed one stays there for inspection; it is
-    handed the scored year (a pickle in that folder) rather than scoring it again.
+    handed the scored year (a pickle in that folder) rather than scoring it again. The
+    notebook is the shipped ``annual_report.ipynb`` unless another is given.
     """
+    if notebook is None:
+        with as_file(shipped_notebook(REPORT_NOTEBOOK)) as path:
+            return run_year(year, data_dir, notebook=path, progress=progress)
     from .report import execute_notebook, publish_html, started_kernel
 
-    notebook = Path(notebook) if notebook else NOTEBOOKS / "annual_report.ipynb"
+    notebook = Path(notebook)
     _, out = year_paths(year, data_dir)
+    scratch = Path(tempfile.mkdtemp(prefix=f"kaohe-{year}-report-"))
     # the report's kernel starts first and boots while the year is checked and scored
-    with started_kernel(notebook.parent, notebook) as kernel:
+    with started_kernel(scratch, notebook) as kernel:
         progress("校验输入并计分")
         results = load_year(year, data_dir)
-        scratch = Path(tempfile.mkdtemp(prefix=f"kaohe-{year}-report-"))
         scored = scratch / "results.pickle"
         scored.write_bytes(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
-        with staged_output(out) as stage:
+        with staged(out, whole=True) as stage:
             progress("写出结果表")
             names = [p.name for p in write_outputs(results, stage)]
             progress("执行报告笔记本（papermill）")
             parameters = {"year": int(year), "data_dir": str(Path(data_dir).resolve()), "scored": str(scored)}
-            executed = execute_notebook(notebook, scratch / "report.ipynb", parameters, cwd=notebook.parent,
-                                        kernel=kernel)
+            executed = execute_notebook(notebook, scratch / "report.ipynb", parameters, cwd=scratch, kernel=kernel)
             progress("发布 HTML 报告（nbconvert）")
             shutil.move(executed, stage / "report.ipynb")
             publish_html(stage / "report.ipynb", stage / "report.html", f"{results.scheme.title}　考核结果")
@@ -184,27 +189,17 @@ def run_year(year, data_dir: str | Path = "data", *, notebook: str | Path | None
     return results, [out / name for name in names]
 
 
-PARALLEL_ROWS = 50_000  # indicator rows (≈ 1,800 units) from which results.xlsx is written beside the CSV files
-
-
 def write_outputs(results: Results, folder: Path) -> list[Path]:
-    """Write the tables of SPEC §3 (all but report.html) into ``folder``.
-
-    For a large year the workbook, the longest to write, is written by a forked copy of this
-    process while this one writes the CSV files; its error, if any, is raised here all the same.
-    """
+    """Write the tables of SPEC §3 (all but report.html) into ``folder``."""
     from .excel import write_workbook
-    from .io import Background
 
     folder = Path(folder)
     paths = []
-    parallel = len(results.indicators) >= PARALLEL_ROWS
-    with Background("results.xlsx", write_workbook, results, folder / "results.xlsx", fork=parallel) as workbook:
-        for name, table in output_tables(results).items():
-            path = folder / f"{name}.csv"
-            write_csv(table, path)
-            paths.append(path)
-        paths.append(workbook.result())
+    for name, table in output_tables(results).items():
+        path = folder / f"{name}.csv"
+        write_csv(table, path)
+        paths.append(path)
+    paths.append(write_workbook(results, folder / "results.xlsx"))
     manifest = folder / "manifest.json"
     manifest.write_text(json.dumps(manifest_data(results), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     paths.append(manifest)

@@ -30,19 +30,22 @@ import numbers
 import os
 import shutil
 import sys
-import tempfile
-import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import markupsafe
+
 from kaohe.problems import KaoheError
+from kaohe.staging import write_text
 
 KERNEL_NAME = "kaohe"
 KERNEL_DISPLAY_NAME = "Python (kaohe)"
 TEMPLATE_NAME = "kaohe_report"
-TEMPLATES_DIR = Path(__file__).parent / "templates"
+TEMPLATES_DIR = files("kaohe") / "templates"  # nbconvert's template folder, shipped in the package
+KERNEL_QUIET = "--log-level=ERROR"  # no start-up warnings from the kernel on kaohe's stderr
 
 CJK_FONT_FAMILY = (
     '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", '
@@ -136,7 +139,7 @@ def _skip_slow_iri_checker() -> None:
 
 def esc(value: Any) -> str:
     """The value as HTML text: ``<img src=x>`` shows as those characters and runs nothing."""
-    return "" if value is None else html.escape(str(value), quote=True)
+    return "" if value is None else str(markupsafe.escape(str(value)))
 
 
 def heading_html(text: Any, level: int = 2) -> str:
@@ -251,11 +254,16 @@ def escape_figure(fig_dict: Mapping) -> dict:
     return _escape_tree(dict(fig_dict), key="")
 
 
+def _label_text(text: str) -> str:
+    """``& < >`` escaped for plotly's label markup (quotes need no escape there)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _escape_tree(node, key):
     import numpy as np
 
     if isinstance(node, str):
-        return node if key.endswith("template") else html.escape(node, quote=False)
+        return node if key.endswith("template") else _label_text(node)
     if isinstance(node, Mapping):
         return {k: _escape_tree(v, k) for k, v in node.items()}
     if isinstance(node, (list, tuple)):
@@ -400,22 +408,21 @@ def execute_notebook(
     ensure_kernel()
     output_ipynb.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with _kernel_imports_this_kaohe():
-            papermill.execute_notebook(
-                str(input_path),
-                str(output_ipynb),
-                parameters=parameters,
-                kernel_name=KERNEL_NAME,
-                cwd=None if cwd is None else str(cwd),
-                progress_bar=False,
-                log_output=False,
-                store_widget_state=False,
-                # papermill rewrites the whole notebook (plotly.js included, ~5 MB) at the
-                # start and end of every cell otherwise; it is written once at the end, or
-                # with the failing cell when one fails
-                request_save_on_cell_execute=False,
-                **({} if kernel is None else {"km": kernel}),
-            )
+        papermill.execute_notebook(
+            str(input_path),
+            str(output_ipynb),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            cwd=None if cwd is None else str(cwd),
+            progress_bar=False,
+            log_output=False,
+            store_widget_state=False,
+            # papermill rewrites the whole notebook (plotly.js included, ~5 MB) at the
+            # start and end of every cell otherwise; it is written once at the end, or
+            # with the failing cell when one fails
+            request_save_on_cell_execute=False,
+            **({} if kernel is None else {"km": kernel}),
+        )
     except papermill.PapermillExecutionError as e:
         first_line = next((ln for ln in e.source.splitlines() if ln.strip()), "")
         raise NotebookError(
@@ -434,19 +441,17 @@ def started_kernel(cwd: str | Path, notebook: str | Path | None = None) -> Itera
 
     The kernel boots in its own process, and imports the modules that ``notebook`` imports,
     while the caller goes on (``kaohe run`` checks and scores the year meanwhile); pass the
-    manager to :func:`execute_notebook`. It talks over local sockets in a private folder
-    rather than TCP.
+    manager to :func:`execute_notebook`. It listens on this computer's loopback address only
+    (TCP on 127.0.0.1, which every system has); its own log is kept to errors.
     """
     from jupyter_client import AsyncKernelManager, BlockingKernelClient
     from jupyter_core.utils import run_sync
 
     ensure_kernel()
-    sockets = Path(tempfile.mkdtemp(prefix="kaohe-kernel-"))
-    manager = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(sockets / "k"))
+    manager = AsyncKernelManager(kernel_name=KERNEL_NAME, ip="127.0.0.1")
     warm = None
     try:
-        with _kernel_imports_this_kaohe():
-            run_sync(manager.start_kernel)(cwd=str(cwd), env=dict(os.environ))
+        run_sync(manager.start_kernel)(cwd=str(cwd), extra_arguments=[KERNEL_QUIET])
         modules = _imported_modules(notebook) if notebook else []
         if modules:
             warm = BlockingKernelClient()
@@ -459,7 +464,6 @@ def started_kernel(cwd: str | Path, notebook: str | Path | None = None) -> Itera
             warm.stop_channels()
         with suppress(Exception):
             run_sync(manager.shutdown_kernel)(now=True)
-        shutil.rmtree(sockets, ignore_errors=True)
 
 
 _WARM_UP = """\
@@ -495,24 +499,6 @@ def _imported_modules(notebook: str | Path) -> list[str]:
     return list(modules)
 
 
-@contextmanager
-def _kernel_imports_this_kaohe() -> Iterator[None]:
-    """Put the folder holding this ``kaohe`` first on the kernel's PYTHONPATH, so the
-    notebook imports the same package that runs it (installed or not)."""
-    root = str(Path(__file__).resolve().parent.parent)
-    before = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, before) if p)
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = before
-
-
-
-
 def publish_html(
     executed_ipynb: str | Path, html_path: str | Path, title: str | None = None
 ) -> Path:
@@ -532,7 +518,7 @@ def publish_html(
     body, _ = _exporter().from_notebook_node(
         nb, resources={"metadata": {"name": executed_ipynb.stem}}
     )
-    _write_atomically(html_path, body)
+    write_text(html_path, body)
     return html_path
 
 
@@ -579,18 +565,3 @@ def _exporter():
         exclude_anchor_links=True,
         language_code="zh",
     )
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path``, then rename it over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with open(tmp, "x", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

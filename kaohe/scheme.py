@@ -148,6 +148,9 @@ class Scheme:
         return replace(self, **changes)
 
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, where PyYAML was built with it: 10x as fast
+
+
 def load_scheme(path: str | Path) -> Scheme:
     """Read and check ``scheme.yaml``; raise :class:`SchemeError` listing every problem."""
     path = Path(path)
@@ -162,7 +165,7 @@ def load_scheme(path: str | Path) -> Scheme:
         log.error(name, None, None, None, "考核方案文件不是 UTF-8 编码，请用 UTF-8 保存")
         raise SchemeError(log.problems) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None

@@ -150,34 +150,12 @@ def trimmed(scores: pd.DataFrame, by: str, trim: Trim) -> pd.Series:
 def _trim_mask(group: np.ndarray, score: np.ndarray, trim: Trim) -> np.ndarray:
     if trim.trim == 0 or len(group) == 0:
         return np.ones(len(group), bool)
-    size = np.bincount(group)[group]
-    low, high = _ranks_first(group, score)
+    by = pd.Series(score).groupby(group)
+    size = by.transform("size").to_numpy()
+    # equal scores in row order: which of two equal highest scores is dropped changes nothing
+    low = by.rank(method="first", ascending=True, na_option="bottom").to_numpy()
+    high = by.rank(method="first", ascending=False, na_option="bottom").to_numpy()
     return ((low > trim.trim) & (high > trim.trim)) | (size <= trim.above)
-
-
-def _ranks_first(group: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rank of each value within its group, smallest first and largest first, equal values in
-    row order and NaN last either way (pandas' ``rank(method="first")``), from one sort of all groups."""
-    order = np.argsort(values, kind="stable")  # by value (equal ones in row order, NaN last), then by group:
-    order = order[np.argsort(group[order].astype(np.min_scalar_type(group.max())), kind="stable")]  # small ints sort fast
-    group, values = group[order], values[order]
-    at = np.arange(len(order))
-    new_group = np.r_[True, group[1:] != group[:-1]]
-    new_value = new_group | np.r_[True, values[1:] != values[:-1]]
-
-    def start(new):  # where the run of equal keys holding each position starts
-        return np.maximum.accumulate(np.where(new, at, 0))
-
-    def end(new):  # and where it ends (exclusive)
-        return np.minimum.accumulate(np.where(np.r_[new[1:], True], at + 1, len(at))[::-1])[::-1]
-
-    low = at - start(new_group) + 1
-    nan = np.isnan(values)
-    nan_from = end(new_group) - np.bincount(group, weights=nan)[group].astype(np.int64)  # where the group's NaN begin
-    high = np.where(nan, low, nan_from - end(new_value) + at - start(new_value) + 1)  # larger values, then equal ones
-    ranks = np.empty((2, len(at)), np.int64)
-    ranks[:, order] = low, high
-    return ranks[0], ranks[1]
 
 
 def leader_scores(leader: pd.DataFrame, trim: Trim) -> pd.DataFrame:
@@ -309,15 +287,6 @@ def _unit_major(table: pd.DataFrame, part: str, order: list[str]):
 
 
 def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """``pd.factorize`` of a column: its distinct values in order of appearance, and each row's.
-
-    A table of units often lists each unit's rows together: the runs of equal values then are
-    the distinct values, which saves hashing every row.
-    """
-    array = values.to_numpy()
-    starts = np.flatnonzero(np.r_[True, array[1:] != array[:-1]])[: len(array)]
-    heads = array[starts]
-    if len(pd.unique(heads)) == len(heads) and not pd.isna(heads).any():
-        return np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(array)])), pd.Index(heads, dtype=values.dtype)
-    codes, uniques = pd.factorize(array)  # from the array: quicker than from a column of text
+    """``pd.factorize`` of a column: each row's code, and the distinct values in order of appearance."""
+    codes, uniques = pd.factorize(values)
     return codes, pd.Index(uniques, dtype=values.dtype)

@@ -38,6 +38,7 @@ ENCODINGS = {"survey": "gb18030", "brand_items": "utf-8-sig"}  # as Excel and a 
 XLSX_TABLES = ("dept_scores", "leader_scores")
 FIXED_TIME = datetime(2020, 1, 1)
 NEAR_TIE = 0.03  # the gap placed between the last 优秀 and the first 良好 unit
+SHIPPED_YEARS = Path(__file__).parent / "years"  # where `python -m kaohe.synthetic` regenerates the shipped sample
 
 SUB_UNIONS = np.array(["第一基层工会", "第二基层工会", "第三基层工会", "第四基层工会"])
 TITLE_WORDS = np.array(["“匠心”", "“暖心”", "“同心”", "“越工”", "“红色”", "“书香”", "“智慧”", "“娘家人”"])
@@ -445,11 +446,11 @@ def read_units(path: str | Path) -> pd.DataFrame:
     return pd.DataFrame({"unit": frame["unit"], **numbers})
 
 
-def write_samples(data_dir: str | Path = "data") -> list[Path]:
-    """Regenerate the committed sample: ``raw/2019`` on the real scheme and units (which are
-    left untouched), and ``raw/2018``, a synthetic prior year on the same indicator system."""
-    raw = Path(data_dir) / "raw"
-    current, previous = raw / "2019", raw / "2018"
+def write_samples(years_dir: str | Path) -> list[Path]:
+    """Regenerate the shipped sample in ``years_dir`` (the package's ``years/``): ``2019`` on the
+    real scheme and units (which are left untouched), and ``2018``, a synthetic prior year on
+    the same indicator system."""
+    current, previous = Path(years_dir) / "2019", Path(years_dir) / "2018"
     units = read_units(current / "units.csv")
     tables = make_year(load_scheme(current / "scheme.yaml"), units, 2019)
     paths = write_year(tables, current, label=LABEL.format(seed=2019))
@@ -502,10 +503,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m kaohe.synthetic",
         description="生成示例数据（合成数据，不代表任何单位的真实考核情况）。"
-        "不带参数时重新生成 data/raw/2019 与 data/raw/2018 的示例输入文件"
+        "不带参数时重新生成随包提供的 2019 与 2018 年度示例输入文件（kaohe/years/）"
         "（不改动 2019 年的 scheme.yaml 与 units.csv）；给出 --units 时生成用于性能测试的大规模年度。",
     )
-    parser.add_argument("--data-dir", default="data", help="数据目录，其下 raw/2019、raw/2018 为示例年度（默认 data）")
+    parser.add_argument("--years-dir", default=str(SHIPPED_YEARS), metavar="DIR",
+                        help="示例年度所在的文件夹，其下 2019/、2018/（默认为包内的 kaohe/years/）")
     parser.add_argument("--units", type=int, metavar="N", help="生成 N 个合成单位的大规模年度（需同时给出 --out）")
     parser.add_argument("--out", metavar="DIR", help="大规模年度的输出文件夹")
     parser.add_argument(
@@ -518,7 +520,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reviews", type=int, help="大规模年度每个品牌项目的互评数（默认随机 6–12 条）")
     args = parser.parse_args(argv)
     if args.units is None:
-        paths = write_samples(args.data_dir)
+        paths = write_samples(args.years_dir)
     elif args.out is None or args.units < 2:
         parser.error("大规模年度需要 --out 输出文件夹，且 --units 至少为 2")
     else:
@@ -526,7 +528,7 @@ def main(argv: list[str] | None = None) -> int:
             args.units,
             args.out,
             seed=args.seed,
-            scheme_path=Path(args.data_dir) / "raw" / "2019" / "scheme.yaml",
+            scheme_path=Path(args.years_dir) / "2019" / "scheme.yaml",
             fmt=args.fmt,
             respondents_per_unit=args.respondents,
             reviews_per_item=args.reviews,

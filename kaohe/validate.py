@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import difflib
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .io import RawTable, TablesAhead, can_fork, find_table, fold, fold_series, sha256
+from .io import RawTable, find_table, fold, fold_series, read_table, sha256
 from .problems import InvalidInputError, Problem, ProblemLog, SchemeError
 from .scheme import Indicator, Scheme, load_scheme
 
 TABLES = ("units", "dept_scores", "leader_scores", "survey", "brand_items", "brand_reviews", "vetoes", "grade_overrides")  # as checked
-AHEAD_BYTES = 1 << 20  # files from this size are read by another process while the smaller ones are checked
 MAX_REPORTS = 30  # per file, column and kind of problem; the rest are counted in one line
 HEADER_NAMES = ("unit", "reviewer")  # a row holding one of these is the header, even below a title
 EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!", "#GETTING_DATA")
@@ -55,43 +53,21 @@ def read_year(year_dir: str | Path, year: int | None = None) -> YearInputs:
     Raises :class:`InvalidInputError` listing every error and warning when any error is found.
     """
     year_dir = Path(year_dir)
-    # the largest files are read by a copy of this process meanwhile, and each file is hashed
-    # while parsed (hashlib lets go of the GIL)
-    with TablesAhead(_large_inputs(year_dir), HEADER_NAMES) as ahead, ThreadPoolExecutor(max_workers=1) as hasher:
-        scheme = load_scheme(year_dir / "scheme.yaml")
-        if year is not None and scheme.year != year:
-            raise SchemeError(
-                [Problem("scheme.yaml", None, "year", scheme.year, f"方案年份 {scheme.year} 与所选年份 {year} 不一致")]
-            )
-        checker = _YearChecker(year_dir, scheme, ahead, hasher)
-        inputs = checker.run()
+    scheme = load_scheme(year_dir / "scheme.yaml")
+    if year is not None and scheme.year != year:
+        raise SchemeError(
+            [Problem("scheme.yaml", None, "year", scheme.year, f"方案年份 {scheme.year} 与所选年份 {year} 不一致")]
+        )
+    checker = _YearChecker(year_dir, scheme)
+    inputs = checker.run()
     checker.log.raise_if_errors()
     return inputs
 
 
-def _large_inputs(year_dir: Path) -> list[tuple[Path, str]]:
-    """The input tables worth reading in another process (where another CPU can): the largest,
-    then the large ones checked after it, in that order; those before it are read here meanwhile."""
-    if not can_fork():
-        return []
-    try:
-        tables = [(p, p.stem) for p in year_dir.iterdir()] if year_dir.is_dir() else []
-        if (year_dir / "dept_scores").is_dir():
-            tables += [(p, "dept_scores") for p in (year_dir / "dept_scores").iterdir()]
-        large = sorted((TABLES.index(table), p.name, p.stat().st_size, p) for p, table in tables if table in TABLES
-                       and p.suffix.lower() in (".csv", ".xlsx") and p.is_file() and p.stat().st_size >= AHEAD_BYTES)
-    except OSError:
-        return []
-    largest = max(range(len(large)), key=lambda k: large[k][2], default=0)
-    return [(p, p.relative_to(year_dir).as_posix()) for *_, p in large[largest:]]
-
-
 class _YearChecker:
-    def __init__(self, year_dir: Path, scheme: Scheme, ahead: TablesAhead, hasher: ThreadPoolExecutor):
+    def __init__(self, year_dir: Path, scheme: Scheme):
         self.dir = year_dir
         self.scheme = scheme
-        self.ahead = ahead
-        self.hasher = hasher
         self.log = ProblemLog()
         self.files: dict[str, str] = {"scheme.yaml": sha256(year_dir / "scheme.yaml")}
         self.known: dict[str, str] = {}  # folded name → the name in the units file
@@ -182,9 +158,9 @@ class _YearChecker:
 
     def read_path(self, path: Path) -> RawTable | None:
         name = path.relative_to(self.dir).as_posix()
-        digest = self.hasher.submit(sha256, path)
-        table = self.ahead.read(path, name, self.log)
-        self.files[name] = digest.result()
+        table = read_table(path, name, self.log, HEADER_NAMES)
+        if table is not None:
+            self.files[name] = table.sha256
         return table
 
     def require(self, table: RawTable, columns) -> bool:

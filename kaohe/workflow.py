@@ -20,7 +20,6 @@ import math
 import os
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .staging import staged
 from .io import ROW, fold, fold_series, find_table, header_name, read_table, sha256
 from .pipeline import year_paths
 from .problems import InvalidInputError, KaoheError, Problem, ProblemLog, SchemeError, UsageError
@@ -397,20 +397,11 @@ def write_templates(year, data_dir: str | Path = "data", out: str | Path | None 
             f"{folder.as_posix()}/ 中已有 {len(existing)} 个同名表格（如 {existing[0]}），未做任何改动。"
             "如需重新生成（覆盖这些表格，已填写的内容会丢失），请加 --force"
         )
-    folder.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".template-", dir=folder))
-    try:
+    with staged(folder) as stage:
         for name, book in books.items():
             (stage / name).parent.mkdir(parents=True, exist_ok=True)
             book.save(stage / name)
-        files = []
-        for name in books:
-            (folder / name).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(stage / name, folder / name)
-            files.append(folder / name)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-    return Templates(scheme.year, folder, files)
+    return Templates(scheme.year, folder, [folder / name for name in books])
 
 
 STANDALONE_HEADERS = {"单建", "是否单建", "单建工会", "standalone"}
@@ -576,15 +567,9 @@ def sample_year(year, roster: str | Path, per_unit: int, seed: int, data_dir: st
         f"# 每单位抽取 {per_unit} 个单建工会，随机种子 {seed}；名册 {roster.name}（{sample.pool} 个单建工会，"
         f"SHA-256 {sha256(roster)}）；同一名册、种子与抽取数再次运行得到相同名单",
     ]
-    xlsx.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".sample-", dir=xlsx.parent))
-    try:
-        _sample_workbook(drawn, comments).save(stage / "list.xlsx")
-        _sample_csv(drawn, comments, stage / "list.csv")
-        os.replace(stage / "list.xlsx", xlsx)
-        os.replace(stage / "list.csv", csv)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    with staged(xlsx.parent) as stage:
+        _sample_workbook(drawn, comments).save(stage / xlsx.name)
+        _sample_csv(drawn, comments, stage / csv.name)
     sample.files = [xlsx, csv]
     return sample
 
@@ -673,20 +658,14 @@ def new_year(year, previous, data_dir: str | Path = "data") -> NewYear:
     text, new_title, comments_kept, notes = renew_scheme_text(
         (source / "scheme.yaml").read_text(encoding="utf-8-sig"), old, int(year)
     )
-    stage = Path(tempfile.mkdtemp(prefix=f".{year}.new-", dir=raw))
-    try:
+    with staged(target, whole=True) as stage:
         (stage / "scheme.yaml").write_text(text, encoding="utf-8")
         shutil.copyfile(units, stage / units.name)
         renewed = load_scheme(stage / "scheme.yaml")
         if scheme_to_dict(renewed) != scheme_to_dict(replace(old, year=int(year), title=new_title)):
             raise KaoheError("新年度方案与上年方案不一致（程序错误），未新建文件夹")
-        os.chmod(stage, 0o755)
         if os.path.lexists(target):
             raise OutputExistsError(f"{target.as_posix()}/ 已存在，未做任何改动")
-        os.rename(stage, target)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
     return NewYear(
         year=int(year), previous=int(previous), folder=target,
         files=[target / "scheme.yaml", target / units.name], title=new_title,

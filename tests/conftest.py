@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import shutil
+from importlib.resources import files
+
 import pytest
 
 from kaohe import report
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
+SAMPLE_RAW = Path(str(files("kaohe") / "years"))  # the shipped 2019 and 2018 inputs (read only)
 DEMO_NOTEBOOK = NOTEBOOKS / "demo_report.ipynb"
 DEMO_TITLE = "2019年度工会考核报告"
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
@@ -24,6 +28,14 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+@pytest.fixture(scope="session")
+def sample_data(tmp_path_factory) -> Path:
+    """A data folder whose raw/ holds a copy of the shipped 2019 and 2018 inputs."""
+    data = tmp_path_factory.mktemp("sample") / "data"
+    shutil.copytree(SAMPLE_RAW, data / "raw")
+    return data
 
 
 @dataclass(frozen=True)

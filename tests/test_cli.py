@@ -247,29 +247,3 @@ def test_the_installed_command(data, tmp_path):
     assert done.returncode == 2 and "年份「19」无效" in done.stderr
     done = shell([], cwd=tmp_path)
     assert done.returncode == 2 and "用法错误" in done.stderr
-
-
-def test_the_command_has_glibc_keep_freed_memory_and_changes_nothing_elsewhere(monkeypatch):
-    """kaohe.cli.command sets glibc's allocator options (mallopt(3)) before the run; a C library
-    without mallopt, or none at all, is left as it is."""
-    import ctypes
-
-    import kaohe.cli
-
-    calls = []
-
-    class Glibc:
-        def mallopt(self, option, value):
-            calls.append((option, value))
-            return 1
-
-    monkeypatch.setattr(ctypes, "CDLL", lambda name: Glibc())
-    kaohe.cli._keep_freed_memory()
-    assert calls == list(kaohe.cli.MALLOC_OPTIONS.items())
-
-    def no_library(name):
-        raise OSError("no C library")
-
-    for library in (no_library, lambda name: object()):
-        monkeypatch.setattr(ctypes, "CDLL", library)
-        kaohe.cli._keep_freed_memory()  # nothing to set, and no error

@@ -11,17 +11,18 @@ import numpy as np
 import pytest
 
 import kaohe
+from conftest import SAMPLE_RAW
 from kaohe import report, trends
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = ROOT / "notebooks" / "compare_years.ipynb"
+NOTEBOOK = SAMPLE_RAW.parent / "notebooks" / "compare_years.ipynb"
 
 
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory):
     """``data/raw`` copied into a temporary data directory, 2018 and 2019 scored there."""
     data = tmp_path_factory.mktemp("data")
-    shutil.copytree(ROOT / "data" / "raw", data / "raw")
+    shutil.copytree(SAMPLE_RAW, data / "raw")
     results = {year: kaohe.score_year(year, data)[0] for year in (2018, 2019)}
     return data, results
 

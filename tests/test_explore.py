@@ -25,6 +25,9 @@ from kaohe import explore, report
 from kaohe.problems import SchemeError, UsageError
 from kaohe.scheme import Quota, Trim, load_scheme
 from tiny_year import FILES, write_tiny_year
+from conftest import SAMPLE_RAW
+
+EXPLORE_NOTEBOOK = SAMPLE_RAW.parent / "notebooks" / "explore.ipynb"
 
 approx = pytest.approx
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -371,8 +374,8 @@ def test_explore_notebook_runs_headless(data_dir, tmp_path):
 
     started = time.perf_counter()
     executed = report.execute_notebook(
-        explore.NOTEBOOK, tmp_path / "explore.ipynb", {"year": 2030, "data_dir": str(data_dir)},
-        cwd=explore.NOTEBOOK.parent,
+        EXPLORE_NOTEBOOK, tmp_path / "explore.ipynb", {"year": 2030, "data_dir": str(data_dir)},
+        cwd=tmp_path,
     )
     nb = nbformat.read(executed, as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 import kaohe.excel
-import kaohe.io
+import kaohe.staging
 import kaohe.pipeline
 from kaohe.cli import main
-from kaohe.io import OutputError
+from kaohe.staging import OutputError
 from kaohe.pipeline import score_year
 from tiny_year import FILES, write_tiny_year
 
@@ -174,7 +174,7 @@ def failing_replace(monkeypatch, failing: int, error: BaseException):
             raise error
         return real(src, dst)
 
-    monkeypatch.setattr(kaohe.io.os, "replace", replace)
+    monkeypatch.setattr(kaohe.staging.os, "replace", replace)
     return calls
 
 
@@ -232,97 +232,3 @@ def test_the_swap_is_never_half_done(data, monkeypatch):
 
 def test_output_error_is_a_kaohe_error():
     assert issubclass(OutputError, kaohe.KaoheError)
-
-
-# -- failures while the workbook is written by a forked process -------------------------------
-# A large year's results.xlsx is written by a forked copy of the process while the CSV files
-# are written (pipeline.PARALLEL_ROWS); the tiny year is made "large" here. The fakes below run
-# in that copy, so they leave their traces in files rather than in lists.
-
-
-@pytest.fixture
-def parallel(monkeypatch):
-    monkeypatch.setattr(kaohe.pipeline, "PARALLEL_ROWS", 0)
-    # forked even though the test process has other threads (the browser tests' driver)
-    monkeypatch.setattr(kaohe.io, "can_fork", lambda: True)
-
-
-def test_no_fork_while_another_thread_runs():
-    stop = threading.Event()
-    other = threading.Thread(target=stop.wait)
-    other.start()
-    try:
-        assert not kaohe.io.can_fork()
-    finally:
-        stop.set()
-        other.join()
-
-
-def test_parallel_outputs_are_the_same_bytes(tmp_path, parallel, monkeypatch):
-    data = write_tiny_year(tmp_path / "data")
-    score_year(YEAR, data)
-    forked = tree(data / "output")
-    monkeypatch.setattr(kaohe.pipeline, "PARALLEL_ROWS", float("inf"))
-    score_year(YEAR, data)
-    assert tree(data / "output") == forked
-
-
-def test_the_workbook_writer_failing_in_parallel_leaves_the_old_outputs(data, parallel, monkeypatch, tmp_path):
-    before = tree(data / "output")
-
-    def write_workbook(results, path):
-        (tmp_path / "pid").write_text(str(os.getpid()))
-        Path(path).write_bytes(b"PK\x03\x04 half a workbook")
-        raise Interrupted("写 results.xlsx 时中断")
-
-    monkeypatch.setattr(kaohe.excel, "write_workbook", write_workbook)
-    with pytest.raises(Interrupted, match="写 results.xlsx 时中断"):
-        score_year(YEAR, data)
-    assert int((tmp_path / "pid").read_text()) != os.getpid(), "written by a forked process"
-    assert_old_outputs_only(data, before)
-    monkeypatch.undo()
-    new_outputs_differ(data, before)
-
-
-def test_a_csv_writer_failing_in_parallel_ends_the_workbook_process(data, parallel, monkeypatch, tmp_path):
-    before = tree(data / "output")
-
-    def write_workbook(results, path):
-        (tmp_path / "pid").write_text(str(os.getpid()))
-        time.sleep(60)
-
-    def write_csv(table, path):
-        while not (tmp_path / "pid").exists():
-            time.sleep(0.01)
-        raise Interrupted("写 CSV 时中断")
-
-    monkeypatch.setattr(kaohe.excel, "write_workbook", write_workbook)
-    monkeypatch.setattr(kaohe.pipeline, "write_csv", write_csv)
-    start = time.monotonic()
-    with pytest.raises(Interrupted):
-        score_year(YEAR, data)
-    assert time.monotonic() - start < 30, "not waiting for the workbook"
-    with pytest.raises(ProcessLookupError):
-        os.kill(int((tmp_path / "pid").read_text()), 0)  # ended and reaped
-    assert_old_outputs_only(data, before)
-
-
-def test_a_full_disk_in_the_parallel_workbook_is_a_chinese_message_and_exit_1(data, parallel, monkeypatch, capsys):
-    before = tree(data / "output")
-    monkeypatch.setattr(kaohe.excel, "write_workbook", disk_full)
-    err = score_on_a_full_disk(data, capsys)
-    assert "results.xlsx" in err
-    assert_old_outputs_only(data, before)
-
-
-def test_a_workbook_process_that_dies_is_a_clean_error(data, parallel, monkeypatch, capsys):
-    before = tree(data / "output")
-
-    def write_workbook(results, path):
-        os.kill(os.getpid(), signal.SIGKILL)
-
-    monkeypatch.setattr(kaohe.excel, "write_workbook", write_workbook)
-    assert main(["score", YEAR, "--data-dir", str(data)]) == 1
-    err = capsys.readouterr().err
-    assert err == "kaohe: 写出 results.xlsx 的子进程意外退出（信号 SIGKILL）；已有的结果保持不变\n"
-    assert_old_outputs_only(data, before)

@@ -251,7 +251,7 @@ def test_ensure_kernel_installs_this_python_once():
 
 def test_esc_and_text_helpers_escape_data():
     hostile = '<img src=x onerror=alert(1)> & "引号"'
-    assert report.esc(hostile) == "&lt;img src=x onerror=alert(1)&gt; &amp; &quot;引号&quot;"
+    assert report.esc(hostile) == "&lt;img src=x onerror=alert(1)&gt; &amp; &#34;引号&#34;"  # markupsafe's quote
     assert report.esc(None) == ""
     assert report.heading_html("<b>单位</b>", 3) == "<h3>&lt;b&gt;单位&lt;/b&gt;</h3>"
     assert report.text_html("甲<br>\n乙\n\n丙") == "<p>甲&lt;br&gt;<br>乙</p>\n<p>丙</p>"

@@ -26,13 +26,12 @@ from nbformat.v4 import new_code_cell
 from conftest import HOSTILE_NAME
 from kaohe import report
 from kaohe.cli import main
-from kaohe.pipeline import NOTEBOOKS
 from test_cli import shell, tree
 from test_publish import parse, plotly_js_signature, without_plotly_js
+from conftest import SAMPLE_RAW
 from tiny_year import FILES, SCHEME, write_tiny_year
 
-ANNUAL_REPORT = NOTEBOOKS / "annual_report.ipynb"
-SAMPLE_DATA = Path(__file__).resolve().parent.parent / "data"
+ANNUAL_REPORT = SAMPLE_RAW.parent / "notebooks" / "annual_report.ipynb"
 HOSTILE_TITLE = "<img src=y onerror=alert(2)>品牌"
 RENAMED = "甲"  # the tiny year's vetoed unit, renamed to HOSTILE_NAME in every input file
 SECTIONS = ["概况", "考核排名", "总分构成", "各类指标得分率", "失分分布", "业务部门评分",
@@ -131,7 +130,7 @@ def tiny_run(tmp_path_factory) -> Run:
 def sample_run(tmp_path_factory) -> Run:
     """2018 scored first (its results.csv is what the comparison reads), then ``kaohe run 2019``."""
     data = tmp_path_factory.mktemp("sample") / "data"
-    shutil.copytree(SAMPLE_DATA / "raw", data / "raw")
+    shutil.copytree(SAMPLE_RAW, data / "raw")
     code, _, err = kaohe(["score", "2018", "--data-dir", data])
     assert code == 0, err
     done = shell(["run", "2019", "--data-dir", str(data)], cwd=data.parent)

@@ -20,16 +20,16 @@ import kaohe
 from kaohe import sensitivity
 from kaohe.scheme import DeptRanking, Quota, parse_scheme
 from kaohe.scoring import competition_rank, grades
+from conftest import SAMPLE_RAW
 from tiny_year import SCHEME, write_tiny_year
 
-DATA = Path(__file__).resolve().parent.parent / "data"
 RANGE_COLUMNS = ["method_min", "method_max", "weight_min", "weight_max", "weight_p5", "weight_p95"]
 
 
 @pytest.fixture(scope="module")
-def sample():
-    """The 2019 sample year, read from the repository's data/raw (read only)."""
-    return kaohe.load_year(2019, DATA)
+def sample(sample_data):
+    """The shipped 2019 sample year."""
+    return kaohe.load_year(2019, sample_data)
 
 
 @pytest.fixture(scope="module")
@@ -318,7 +318,7 @@ def test_table_and_texts_in_chinese(sample_stability):
 def test_annual_report_has_the_stability_section_before_the_appendix():
     import nbformat
 
-    nb = nbformat.read(Path(__file__).resolve().parent.parent / "notebooks" / "annual_report.ipynb", as_version=4)
+    nb = nbformat.read(SAMPLE_RAW.parent / "notebooks" / "annual_report.ipynb", as_version=4)
     headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## ")]
     at = headings.index("## 十、排名稳定性")
     assert headings[at + 1].startswith("## 附录")

@@ -18,7 +18,7 @@ import pytest
 
 from kaohe.cli import main
 
-SAMPLE_RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
+from conftest import SAMPLE_RAW
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 # CSV export filter: comma, double quote, UTF-8, from row 1, raw values (not as shown), every sheet
 ALL_SHEETS_AS_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"

@@ -154,38 +154,6 @@ def test_faults_across_files_are_all_reported_in_one_run(tmp_path):
     assert ("brand_reviews.csv", 14, "评分单位") in warnings
 
 
-def test_reading_ahead_in_a_forked_copy_changes_nothing(tmp_path, monkeypatch):
-    """Large files are read by a forked copy of the process (kaohe.io.TablesAhead) while the
-    others are checked: the same tables and the same problems, in the same order."""
-    survey = FILES["survey.csv"].replace("乙,乙一厂,职工,4,4", "乙,乙一厂,职员,4,4")
-    faulty = tiny(tmp_path / "faulty", files={
-        "survey.csv": survey, "brand_reviews.csv": FILES["brand_reviews.csv"].replace("甲,D1,75\n", "甲,Z9,75\n"),
-    })
-    valid = tiny(tmp_path / "valid")
-
-    forks = []
-    fork = os.fork
-
-    def counted_fork():
-        forks.append(1)
-        return fork()
-
-    monkeypatch.setattr(os, "fork", counted_fork)
-
-    def read(ahead: bool):
-        monkeypatch.setattr(kaohe.validate, "AHEAD_BYTES", 0 if ahead else float("inf"))
-        monkeypatch.setattr(kaohe.io, "can_fork", lambda: ahead)
-        monkeypatch.setattr(kaohe.validate, "can_fork", lambda: ahead)
-        return problems_of(faulty), read_year(valid)
-
-    (problems, inputs), (problems_here, inputs_here) = read(True), read(False)
-    assert len(forks) == 2  # once for each year, both read ahead
-    assert problems == problems_here and len(problems) >= 2
-    for name in ("units", "values", "leader", "survey", "brand_items", "brand_reviews", "vetoes", "overrides"):
-        pd.testing.assert_frame_equal(getattr(inputs, name), getattr(inputs_here, name))
-    assert inputs.files == inputs_here.files and inputs.warnings == inputs_here.warnings
-
-
 def test_a_missing_file_does_not_hide_the_other_problems(tmp_path):
     survey = FILES["survey.csv"].replace("乙,乙一厂,职工,4,4", "乙,乙一厂,职员,4,4")
     year_dir = tiny(tmp_path, files={"survey.csv": survey, "leader_scores.csv": "领导1,领导2\n90,90\n"},

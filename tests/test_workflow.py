@@ -24,10 +24,11 @@ from kaohe.io import read_table
 from kaohe.problems import ProblemLog
 from kaohe.scheme import load_scheme, scheme_to_dict
 from kaohe.workflow import draw_sample, read_roster, renew_scheme_text, write_templates
+from conftest import SAMPLE_RAW
 from tiny_year import FILES, SCHEME, write_tiny_year
 
 REPO = Path(__file__).resolve().parents[1]
-RAW_2019 = REPO / "data/raw/2019"
+RAW_2019 = SAMPLE_RAW / "2019"
 TINY_UNITS = ["甲", "乙", "丙", "丁"]
 TINY_TEMPLATES = [
     "dept_scores/宣教部.xlsx", "dept_scores/保障部.xlsx",
@@ -167,7 +168,7 @@ def test_filled_templates_validate_and_score_like_the_same_values_given_as_csv(t
     assert run(["score", "2030", "--data-dir", tiny], capsys)[0] == 0
 
 
-def test_filled_2019_department_templates_score_like_the_sample_year(year_2019, tmp_path):
+def test_filled_2019_department_templates_score_like_the_sample_year(year_2019, tmp_path, sample_data):
     write_templates(2019, year_2019)
     folder = year_2019 / "templates/2019/dept_scores"
     for source in sorted((RAW_2019 / "dept_scores").glob("*.xlsx")):
@@ -178,7 +179,7 @@ def test_filled_2019_department_templates_score_like_the_sample_year(year_2019, 
     data = tmp_path / "copy"
     shutil.copytree(RAW_2019, data / "raw/2019", ignore=shutil.ignore_patterns("dept_scores"))
     shutil.copytree(folder, data / "raw/2019/dept_scores")
-    pd.testing.assert_frame_equal(kaohe.load_year(2019, data).results, kaohe.load_year(2019, REPO / "data").results)
+    pd.testing.assert_frame_equal(kaohe.load_year(2019, data).results, kaohe.load_year(2019, sample_data).results)
 
 
 def test_department_templates_carry_each_rule_as_excel_data_validation(year_2019):

@@ -145,7 +145,8 @@ def _wide_sheet(name: str, table: pd.DataFrame, part: str, columns, units: pd.Se
 
 
 def _write_xlsx(path: Path, sheets: list[Sheet]) -> None:
-    options = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    options = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
+               "in_memory": True}  # no temporary files: the parts are zipped from memory
     with xlsxwriter.Workbook(path, options) as book:
         book.set_properties({"created": FIXED_TIME})
         header = book.add_format(HEADER_FORMAT)
@@ -173,26 +174,25 @@ def _write_sheet(book, sheet: Sheet, header, formats) -> None:
         ws.write_string(0, j, _text(column), header)
     lit = np.zeros(n, bool) if sheet.highlight is None else np.asarray(sheet.highlight, bool)
     for j, kind in enumerate(sheet.kinds):
-        cells = _cells(table.iloc[:, j])
-        for i, value in enumerate(cells):
-            style = formats[(kind, bool(lit[i]))]
-            if value is None:
-                if lit[i]:
-                    ws.write_blank(i + 1, j, None, style)
-            elif isinstance(value, str):
-                ws.write_string(i + 1, j, value, style)
-            else:
-                ws.write_number(i + 1, j, value, style)
+        numbers, values = _cells(table.iloc[:, j])
+        write = ws.write_number if numbers else ws.write_string
+        plain, highlighted = formats[(kind, False)], formats[(kind, True)]
+        for i, (value, filled) in enumerate(zip(values, lit.tolist()), start=1):
+            if value is not None:
+                write(i, j, value, highlighted if filled else plain)
+            elif filled:  # a blank cell of a highlighted row still gets its fill
+                ws.write_blank(i, j, None, highlighted)
     ws.autofilter(0, 0, n, max(m - 1, 0))
 
 
-def _cells(values: pd.Series) -> list:
-    """One column's cells: numbers to ``DECIMALS`` places (which hides float noise: 85.884, not
-    85.88399999999999), text without the characters XML cannot hold, or ``None`` for a blank."""
+def _cells(values: pd.Series) -> tuple[bool, list]:
+    """Whether a column holds numbers, and its cells: numbers to ``DECIMALS`` places (which hides
+    float noise: 85.884, not 85.88399999999999), text without the characters XML cannot hold,
+    ``None`` for a blank."""
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         number = np.round(values.to_numpy(dtype=float, na_value=np.nan), DECIMALS)
-        return [x if math.isfinite(x) else None for x in number.tolist()]
-    return [None if pd.isna(v) or str(v) == "" else _text(v) for v in values.tolist()]
+        return True, [x if math.isfinite(x) else None for x in number.tolist()]
+    return False, [None if pd.isna(v) or str(v) == "" else _text(v) for v in values.tolist()]
 
 
 def _text(value) -> str:

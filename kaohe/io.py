@@ -400,8 +400,10 @@ def _to_frame(rows: pd.DataFrame, name: str, path: Path, log: ProblemLog, header
         codes, texts = distinct[c]
         return texts[codes[position]]
 
-    blanks = {c: (texts == "")[codes] for c, (codes, texts) in distinct.items()}
-    blank = np.logical_and.reduce(list(blanks.values())) if blanks else np.ones(len(rows), bool)
+    blank = np.ones(len(rows), bool)  # the rows blank in every column
+    for codes, texts in distinct.values():
+        maybe = np.flatnonzero(blank)  # only rows blank so far are looked at: few, after the first column
+        blank[maybe] = (texts == "")[codes[maybe]]
     candidates = []  # the first lines that are neither blank nor a leading comment
     for position in np.flatnonzero(~blank):
         if candidates or not cell(rows.columns[0], position).startswith(COMMENT):
@@ -421,7 +423,7 @@ def _to_frame(rows: pd.DataFrame, name: str, path: Path, log: ProblemLog, header
     body = np.flatnonzero(~blank[header_at + 1:]) + header_at + 1
     if len(body) and body[-1] - body[0] + 1 == len(body):
         body = slice(body[0], body[-1] + 1)  # no blank line inside: a view, not a copy
-    keep = [c for c in rows.columns if fold(header[c]) or not blanks[c][body].all()]
+    keep = [c for c in rows.columns if fold(header[c]) or (distinct[c][1][distinct[c][0][body]] != "").any()]
     names = []
     for c in keep:
         if not fold(header[c]):

@@ -283,10 +283,19 @@ def _clause_key(clause: str):
 def _unit_major(table: pd.DataFrame, part: str, order: list[str]):
     """``(units, unit code, part code)``: units numbered in order of appearance, parts in ``order``."""
     unit, units = _factorize(table["unit"])
-    return units, unit.astype(np.int64), pd.Index(order).get_indexer(table[part]).astype(np.int64)
+    parts = table[part]
+    if isinstance(parts.dtype, pd.CategoricalDtype):
+        parts = pd.Categorical(parts, categories=order)  # the same categories: only the codes are read
+        part_codes = parts.codes
+    else:
+        part_codes = pd.Index(order).get_indexer(parts)
+    return units, unit.astype(np.int64), part_codes.astype(np.int64)
 
 
 def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """``pd.factorize`` of a column: each row's code, and the distinct values in order of appearance."""
+    """``pd.factorize`` of a column: each row's code, and the distinct values in order of appearance
+    (a column of categories is factorized on its codes, and its values come back as plain text)."""
     codes, uniques = pd.factorize(values)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return codes, pd.Index(np.asarray(uniques), dtype=values.dtype.categories.dtype)
     return codes, pd.Index(uniques, dtype=values.dtype)

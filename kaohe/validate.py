@@ -437,7 +437,8 @@ class _YearChecker:
         questions = [c for c in table.columns if c not in ("unit", "sub_union", "role")]
         if not questions:
             self.log.error(table.name, None, None, None, "问卷表没有任何题目列")
-        listed = self.unit_rows(table) >= 0
+        unit_at = self.unit_rows(table)
+        listed = unit_at >= 0
         roles = {fold(r): r for r in self.scheme.roles}
 
         def role_of(text):
@@ -456,21 +457,27 @@ class _YearChecker:
         for question in questions:
             codes, texts = table.codes(question)
             value = np.array([_answer_points(t, scale) for t in texts], dtype=float)
-            self.report(table, (value < 0)[codes], question, lambda v: f"答案「{v}」无法识别，应为 {labels} 或留空")
+            if (value < 0).any():
+                self.report(table, (value < 0)[codes], question, lambda v: f"答案「{v}」无法识别，应为 {labels} 或留空")
             answered |= (value >= 0)[codes]
             points[question] = codes, np.where(value >= 0, value, np.nan)
         respondent = listed & known_role
         self.report(table, respondent & ~answered, "unit", "该受访者所有题目均未作答，不计入基层评分", level="warning")
         rows = np.flatnonzero(respondent & answered)
         answers = np.empty((len(questions), len(rows)))  # a row per question: the block pandas would make of them
+        every = len(rows) == len(table.rows)  # no respondent left out: no need to pick the rows
         for k, (codes, value) in enumerate(points.values()):
-            answers[k] = value[codes[rows]]
+            answers[k] = value[codes if every else codes[rows]]
+        # unit and role as categories: a million answers name a few hundred units and three roles
+        names = pd.Index(self.names[:-1])
+        role_at = table.map("role", lambda u: self.scheme.roles.index(role_of(u)) if role_of(u) else -1, rows).to_numpy()
         survey = pd.concat([
             pd.DataFrame({
                 "respondent": table.rows[rows],
-                "unit": table.map_texts("unit", self.canonical_names, rows).array,
+                "unit": pd.Categorical.from_codes(unit_at[rows], categories=names) if names.is_unique
+                else table.map_texts("unit", self.canonical_names, rows).array,
                 "sub_union": table.column("sub_union", rows).array if "sub_union" in table.columns else "",
-                "role": table.map("role", role_of, rows).array,
+                "role": pd.Categorical.from_codes(role_at, categories=self.scheme.roles),
             }, copy=False),
             pd.DataFrame(answers.T, columns=questions, copy=False),
         ], axis=1)
@@ -601,18 +608,18 @@ def _numbers(codes: np.ndarray, uniques, index: pd.Index) -> tuple[pd.Series, pd
 
 def _parse_distinct(uniques) -> tuple[np.ndarray, np.ndarray]:
     """Numbers and percentage flags of distinct texts, with NaN and False after the last (code −1: blank)."""
-    distinct = pd.Series(uniques, dtype=object).fillna("").astype(str)
-    number = pd.to_numeric(distinct, errors="coerce").astype(float)
-    percent = pd.Series(False, index=distinct.index)
-    todo = number.isna() & distinct.ne("")
-    if todo.any():
-        folded = fold_series(distinct[todo]).str.replace(",", "", regex=False)
-        is_percent = folded.str.endswith("%")
-        base = pd.to_numeric(folded.str.removesuffix("%"), errors="coerce").astype(float)
-        number[todo] = base.where(~is_percent, base / 100)
+    distinct = np.array(["" if u is None or u is pd.NA or u != u else str(u) for u in uniques], dtype=object)
+    number = pd.to_numeric(distinct, errors="coerce").astype(float)  # on the array: no Series to build
+    percent = np.zeros(len(distinct), bool)
+    todo = np.isnan(number) & (distinct != "")
+    if todo.any():  # full-width digits, 85%, 1,200: folded and parsed again
+        folded = fold_series(pd.Series(distinct[todo])).str.replace(",", "", regex=False)
+        is_percent = folded.str.endswith("%").to_numpy(bool)
+        base = pd.to_numeric(folded.str.removesuffix("%"), errors="coerce").to_numpy(float)
+        number[todo] = np.where(is_percent, base / 100, base)
         percent[todo] = is_percent
-    number = number.where(np.isfinite(number)).to_numpy()
-    return np.append(number, np.nan), np.append(percent.to_numpy(bool), False)
+    number[~np.isfinite(number)] = np.nan
+    return np.append(number, np.nan), np.append(percent, False)
 
 
 def closest(name: str, candidates: list[str]) -> str | None:

@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     year_command("validate", "校验该年度的输入文件，列出全部问题")
     year_command("score", "校验并计分，写出 data/output/年份/ 下的结果表，并显示排名")
     run = year_command("run", "校验、计分，运行年度报告笔记本并发布 report.html（主任务）")
-    run.add_argument("--notebook", metavar="文件", help="报告笔记本（默认 notebooks/annual_report.ipynb）")
+    run.add_argument("--notebook", metavar="文件", help="报告笔记本（默认为随包提供的年度报告笔记本 annual_report.ipynb）")
 
     template = year_command("template", "按该年度方案和单位名单生成空白输入表（各业务部门评分表、领导评分表、问卷表、特色品牌表），供发出填写")
     template.add_argument("--out", metavar="目录", help="输出文件夹（默认 数据目录/templates/年份/，不能在 raw/ 之内）")

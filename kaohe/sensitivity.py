@@ -189,20 +189,9 @@ def draw_weights(scheme: Scheme, draws: int, spread: float, seed: int | None) ->
 
 
 def competition_ranks(values: np.ndarray) -> np.ndarray:
-    """Row-wise competition ranks, best first (1, 2, 2, 4), of values already rounded.
-
-    Sorting each row costs O(units × log units), so thousands of units are fine.
-    """
-    values = np.atleast_2d(values)
-    n_rows, n = values.shape
-    order = np.argsort(-values, axis=1, kind="stable")
-    ordered = np.take_along_axis(values, order, axis=1)
-    starts = np.ones((n_rows, n), dtype=bool)
-    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-    first = np.maximum.accumulate(np.where(starts, np.arange(n), 0), axis=1)  # where each tie begins
-    ranks = np.empty((n_rows, n), dtype="int64")
-    np.put_along_axis(ranks, order, first + 1, axis=1)
-    return ranks
+    """Row-wise competition ranks, best first (1, 2, 2, 4), of values already rounded (pandas ``rank``)."""
+    ranks = pd.DataFrame(np.atleast_2d(values)).rank(axis=1, method="min", ascending=False)
+    return ranks.to_numpy(dtype="int64")
 
 
 def top_mask(rounded: np.ndarray, vetoed: np.ndarray, quota: Quota) -> np.ndarray:

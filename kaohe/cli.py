@@ -6,8 +6,10 @@ Exit 0 on success, 1 on invalid input (every problem printed as a table), 2 on w
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -140,6 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _interrupted()
     _east_asian_display()
+    with _terminate_as_interrupt():
+        return _command(parser, args)
+
+
+def _command(parser, args) -> int:
     try:
         if args.command == "validate":
             return _validate(args)
@@ -189,12 +196,13 @@ def _validate(args) -> int:
 def _score(args) -> int:
     from .pipeline import score_year
 
-    results, out = score_year(args.year, args.data_dir)
+    results, written = score_year(args.year, args.data_dir)
     if results.warnings:
         print(f"提示：输入中有 {len(results.warnings)} 条警告，可用 kaohe validate {args.year} 查看。")
     print(f"{results.scheme.title}\n")
     print(ranking_text(results.results))
-    print(f"\n结果已写入 {Path(out).as_posix()}/")
+    print(f"\n结果已写入 {Path(written.folder).as_posix()}/")
+    _say_history(written)
     return 0
 
 
@@ -206,15 +214,21 @@ def _run(args) -> int:
     def progress(step: str) -> None:
         print(f"[{next(steps)}/4] {step}……", flush=True)
 
-    results, paths = run_year(args.year, args.data_dir, notebook=args.notebook, progress=progress)
+    results, written = run_year(args.year, args.data_dir, notebook=args.notebook, progress=progress)
     if results.warnings:
         print(f"提示：输入中有 {len(results.warnings)} 条警告，可用 kaohe validate {args.year} 查看。")
     print(f"\n{results.scheme.title}\n")
     print(ranking_text(results.results))
     print("\n已写出：")
-    for path in paths:
+    for path in written.files:
         print(f"  {Path(path).as_posix()}")
+    _say_history(written)
     return 0
+
+
+def _say_history(written) -> None:
+    if written.history is not None:
+        print(f"计分结果已变化：原来的报告（report.html、report.ipynb）与新结果不一致，已移至 {written.history.as_posix()}/")
 
 
 def _template(args) -> int:
@@ -248,8 +262,26 @@ def _init(args) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """While a command runs, SIGTERM (a task manager ending kaohe) stops it as Ctrl-C does:
+    the clean-up runs and the old outputs stay."""
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        before = signal.signal(signal.SIGTERM, stop)
+    except (ValueError, OSError):  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 def _interrupted() -> int:
-    print("\nkaohe：已中断（Ctrl-C），已有的结果保持不变。", file=sys.stderr)
+    print("\nkaohe: 已中断，未写出任何结果；已有的结果保持不变。", file=sys.stderr)
     return EXIT_INTERRUPTED
 
 

@@ -594,14 +594,14 @@ def save_variant(
 ) -> Path:
     """Save a variant scheme as YAML for the record and return its path.
 
-    Default ``data/output/<year>/方案变体-<timestamp>.yaml``; never under ``data/raw/`` and
+    Default ``data/variants/<year>/方案变体-<timestamp>.yaml``; never under ``data/raw/`` and
     never over an existing file. The file starts with comments saying what changed and loads
     back with :func:`~kaohe.scheme.load_scheme` to an equal scheme (checked after writing).
     """
     data_dir = Path(data_dir)
     now = now or datetime.now()
     if path is None or not str(path).strip():
-        folder = data_dir / "output" / str(scheme.year)
+        folder = variants_folder(scheme.year, data_dir)
         stamp = now.strftime("%Y%m%d-%H%M%S")
         candidates = [folder / f"{VARIANT}-{stamp}.yaml"] + [folder / f"{VARIANT}-{stamp}-{k}.yaml" for k in range(2, 100)]
         path = next((p for p in candidates if not p.exists()), candidates[-1])
@@ -630,6 +630,42 @@ def save_variant(
         path.unlink()
         raise KaoheError(f"保存的方案变体读回后与原方案不一致，已删除 {path}")
     return path
+
+
+def variants_folder(year: int, data_dir: str | Path = "data") -> Path:
+    """Where what-if variants of a year are saved by default: ``data/variants/<year>/``."""
+    return Path(data_dir) / "variants" / str(year)
+
+
+def saved_variants(year: int, data_dir: str | Path = "data") -> list[Path]:
+    """The variants saved for ``year`` in :func:`variants_folder`, oldest first (by name: the time)."""
+    folder = variants_folder(year, data_dir)
+    return sorted(p for p in folder.glob("*.y*ml") if p.is_file()) if folder.is_dir() else []
+
+
+def variants_table(official: Results, data_dir: str | Path = "data") -> pd.DataFrame:
+    """The saved variants of the year with what each changes against the official scheme
+    (Chinese headers 文件 / 改动; a file that does not load says why)."""
+    rows = []
+    for path in saved_variants(official.year, data_dir):
+        try:
+            changes = "；".join(scheme_changes(official.scheme, load_variant(path, official))) or "与正式方案相同"
+        except KaoheError as e:
+            changes = f"无法读取：{e}"
+        rows.append({"文件": path.name, "改动": changes})
+    return pd.DataFrame(rows, columns=["文件", "改动"])
+
+
+def load_variant(path: str | Path, official: Results) -> Scheme:
+    """A saved variant scheme, checked to be of the same year and indicator system as ``official``."""
+    try:
+        scheme = load_scheme(path)
+    except SchemeError as e:
+        raise SchemeError([replace(p, file=Path(path).name) for p in e.problems]) from None
+    same = replace(scheme, **{f: getattr(official.scheme, f) for f in _SETTING_FIELDS})
+    if scheme.year != official.year or same.categories != official.scheme.categories:
+        raise UsageError(f"{Path(path).name} 不是 {official.year} 年度这一指标体系的方案变体，不能载入")
+    return scheme
 
 
 # -- 3. one indicator over all units -------------------------------------------------------
@@ -802,6 +838,8 @@ class WhatIfWidget(widgets.VBox):
         self.save_path = w.Text(placeholder=f"默认：{self.default_folder.as_posix()}/{VARIANT}-时间.yaml",
                                 description="保存到", style=WIDE, layout={"width": "520px"})
         self.save = w.Button(description="保存方案变体", icon="save", button_style="primary")
+        self.saved_list = w.Dropdown(description="已保存的变体", style=WIDE, layout={"width": "520px"})
+        self.load = w.Button(description="载入", icon="folder-open")
         self.status = w.HTML()
         self.output = w.Output()
         self.children = [
@@ -817,6 +855,7 @@ class WhatIfWidget(widgets.VBox):
             w.HBox([self.brand_trim, self.brand_trim_above]),
             w.HBox([self.quota_kind, self.quota_value, self.reset]),
             w.HBox([self.save_path, self.save]),
+            w.HBox([self.saved_list, self.load]),
             self.status,
             self.output,
         ]
@@ -827,6 +866,8 @@ class WhatIfWidget(widgets.VBox):
         self.quota_kind.observe(self._quota_kind_changed, names="value")
         self.reset.on_click(lambda _: self.reset_to_official())
         self.save.on_click(lambda _: self.save_scheme())
+        self.load.on_click(lambda _: self.load_saved())
+        self.list_saved()
 
     @property
     def controls(self) -> list:
@@ -836,7 +877,7 @@ class WhatIfWidget(widgets.VBox):
 
     @property
     def default_folder(self) -> Path:
-        return self.data_dir / "output" / str(self.official.year)
+        return variants_folder(self.official.year, self.data_dir)
 
     @property
     def variant(self) -> Scheme | None:
@@ -854,7 +895,10 @@ class WhatIfWidget(widgets.VBox):
         self.refresh()
 
     def reset_to_official(self):
-        s = self.official.scheme
+        self.show_scheme(self.official.scheme)
+
+    def show_scheme(self, s: Scheme):
+        """Set every control to the settings of ``s`` (the official scheme or a saved variant)."""
         with self._hold():
             for control, key in ((self.leader, "leader"), (self.dept, "dept"), (self.grassroots, "grassroots")):
                 control.value = s.component_weights[key]
@@ -863,11 +907,13 @@ class WhatIfWidget(widgets.VBox):
             self.leader_trim.value, self.leader_trim_above.value = s.leader_trim.trim, s.leader_trim.above
             self.brand_trim.value, self.brand_trim_above.value = s.brand_trim.trim, s.brand_trim.above
             self.quota_kind.value = s.quota.kind
-            self._quota_kind_changed()
+            self._quota_kind_changed(value=s.quota.value)
 
-    def _quota_kind_changed(self, *_):
+    def _quota_kind_changed(self, *_, value=None):
         kind, s, n = self.quota_kind.value, self.official.scheme, len(self.official.results)
-        if kind == s.quota.kind:
+        if value is not None:
+            pass
+        elif kind == s.quota.kind:
             value = s.quota.value
         else:
             value = {"share": 0.3, "count": quota_size(Quota(), n) or 1,
@@ -923,7 +969,27 @@ class WhatIfWidget(widgets.VBox):
             return None
         self.saved = path
         self.status.value = format_html("已保存方案变体：<code>{p}</code>", p=str(path))
+        self.list_saved()
         return path
+
+    def list_saved(self):
+        """Fill the list of saved variants of the year (:func:`saved_variants`)."""
+        paths = saved_variants(self.official.year, self.data_dir)
+        self.saved_list.options = [(p.name, str(p)) for p in reversed(paths)] or [("（还没有保存的方案变体）", "")]
+        self.load.disabled = not paths
+
+    def load_saved(self) -> Scheme | None:
+        """Load the chosen saved variant into the controls (the ``load`` button)."""
+        if not self.saved_list.value:
+            return None
+        try:
+            scheme = load_variant(self.saved_list.value, self.official)
+        except KaoheError as e:
+            self.status.value = format_html("<span style='color:#C8102E'>未载入：{e}</span>", e=str(e))
+            return None
+        self.show_scheme(scheme)
+        self.status.value = format_html("已载入方案变体：<code>{p}</code>", p=Path(self.saved_list.value).name)
+        return scheme
 
 
 def score_card_widget(results: Results, unit: str | None = None) -> ScoreCardWidget:

@@ -32,6 +32,7 @@ COMMENT = "#"
 HEADER_SEARCH = 20  # lines looked at for the header row (titles above it are skipped)
 SAMPLE_LINES = 500  # first lines of a CSV looked at for how to read each column
 HIDDEN_REPORTS = 30  # hidden rows warned about one by one
+OPTIONS_SHEET = "选项"  # the hidden sheet of drop-down lists in the workbooks kaohe template writes
 
 # Chinese header aliases → the English names used everywhere in the code (SPEC §2).
 ALIASES = {
@@ -143,7 +144,8 @@ def header_name(text) -> str:
 
 def find_table(folder: Path, stem: str, log: ProblemLog, *, required: bool = True) -> Path | None:
     """The ``stem.csv`` or ``stem.xlsx`` in ``folder``; both or neither is a problem."""
-    found = [folder / f"{stem}{s}" for s in TABLE_SUFFIXES if (folder / f"{stem}{s}").is_file()]
+    names = {p.name for p in folder.iterdir()} if folder.is_dir() else set()  # as named: the same on every system
+    found = [folder / f"{stem}{s}" for s in TABLE_SUFFIXES if f"{stem}{s}" in names and (folder / f"{stem}{s}").is_file()]
     if len(found) > 1:
         log.error(
             f"{stem}.csv / {stem}.xlsx", None, None, None, "同一张表同时有 .csv 和 .xlsx 两个文件，请只保留一个"
@@ -319,6 +321,15 @@ def _xlsx_rows(data: bytes, name: str, log: ProblemLog) -> pd.DataFrame | None:
         return None
     try:
         sheet = book.worksheets[0]
+        visible = [s.title for s in book.worksheets if s.sheet_state == "visible"]
+        if sheet.sheet_state != "visible" and visible:
+            log.error(name, None, None, None, f"第一个工作表「{sheet.title}」是隐藏的，而工作表「{visible[0]}」是可见的："
+                      "kaohe 只读取第一个工作表，请取消隐藏它，或把要读取的工作表移到最前面")
+            return None
+        for other in book.worksheets[1:]:
+            if other.sheet_state != "visible" and other.title != OPTIONS_SHEET:  # the templates' drop-down lists
+                log.warning(name, None, None, None, f"工作簿中有隐藏的工作表「{other.title}」，kaohe 只读取第一个工作表"
+                            f"「{sheet.title}」，不读取它")
         rows = [list(row) for row in sheet.iter_rows(values_only=True)]
         xml = _sheet_xml(data, sheet)
         if rows and _FORMULA.search(xml):
@@ -340,11 +351,15 @@ def _xlsx_rows(data: bytes, name: str, log: ProblemLog) -> pd.DataFrame | None:
     frame = pd.DataFrame([[_cell_text(v) for v in r] + [""] * (width - len(r)) for r in rows], dtype=object)
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     frame.attrs["hidden"] = {int(r) for r in _HIDDEN_ROW.findall(xml)}
+    frame.attrs["hidden_columns"] = {
+        c - 1 for low, high in _HIDDEN_COLUMNS.findall(xml) for c in range(int(low), min(int(high), width) + 1)
+    }
     return frame
 
 
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\s(?=[^>]*\shidden="(?:1|true)")[^>]*?\br="(\d+)"')
+_HIDDEN_COLUMNS = re.compile(rb'<(?:\w+:)?col\s(?=[^>]*\bhidden="(?:1|true)")[^>]*?\bmin="(\d+)"[^>]*?\bmax="(\d+)"')
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\s(?=[^>]*\bhidden="(?:1|true)")[^>]*?\br="(\d+)"')
 
 
 def _sheet_xml(data: bytes, sheet) -> bytes:
@@ -438,6 +453,10 @@ def _to_frame(rows: pd.DataFrame, name: str, path: Path, log: ProblemLog, header
     for c, column in zip(keep, names):
         if column not in columns:
             columns[column] = (distinct[c][0][body], distinct[c][1])
+    for c, column in zip(keep, names):
+        if c in rows.attrs.get("hidden_columns", ()):
+            log.warning(name, None, header[c].strip() or _column_letter(c), None,
+                        f"列 {_column_letter(c)} 在 Excel 中是隐藏的，仍按数据读入；如不应计入，请删除该列")
     numbers = rows.index.to_numpy()[body].astype(int)
     hidden = numbers[np.isin(numbers, list(rows.attrs.get("hidden", ())))].tolist()  # rows ascend
     for row in hidden[:HIDDEN_REPORTS]:

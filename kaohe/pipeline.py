@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from importlib.resources import as_file
 from pathlib import Path
 
@@ -16,7 +16,7 @@ import pandas as pd
 from . import __version__
 from .io import write_csv
 from .resources import REPORT_NOTEBOOK, notebook as shipped_notebook
-from .staging import staged
+from .staging import locked, staged, write_text
 from .problems import Problem, UsageError
 from .scheme import Scheme, scheme_to_dict
 from .scoring import (
@@ -142,51 +142,105 @@ def load_year(year, data_dir: str | Path | None = None, *, scored: str | Path | 
     return score(read_year(raw, int(year)))
 
 
-def score_year(year, data_dir: str | Path = "data") -> tuple[Results, Path]:
-    """``kaohe score``: load and score a year, then replace its output tables at once."""
-    results = load_year(year, data_dir)
+HISTORY = "历史"  # in data/output/<year>/: reports moved aside when later results no longer match them
+REPORT_FILES = ("report.html", "report.ipynb")
+FAILED_NOTEBOOK = "出错的报告.ipynb"  # a report notebook that stopped on an error, kept for inspection
+
+
+@dataclass
+class Written:
+    """What a command put in ``data/output/<year>/``: its files, and where an old report went."""
+
+    folder: Path
+    files: list[Path]
+    history: Path | None = None  # the folder under 历史/ the previous report was moved to
+
+
+def score_year(year, data_dir: str | Path = "data") -> tuple[Results, Written]:
+    """``kaohe score``: load and score a year, then replace its output tables as one set.
+
+    Only kaohe's own outputs are replaced. When the new tables differ from the old ones, the
+    report made from the old ones (report.html, report.ipynb) moves to ``历史/<时间>/`` in
+    the same step, so that a report never sits beside results it was not made from.
+    """
     _, out = year_paths(year, data_dir)
-    with staged(out, whole=True) as stage:
-        write_outputs(results, stage)
-    return results, out
+    with locked(out.parent, str(year), f" {year} 年度的结果"):
+        results = load_year(year, data_dir)
+        with staged(out) as stage:
+            names = [p.name for p in write_outputs(results, stage)]
+            history = _retire_report(stage, out)
+    return results, Written(out, [out / name for name in names], history)
 
 
 def run_year(year, data_dir: str | Path = "data", *, notebook: str | Path | None = None,
-             progress=lambda step: None) -> tuple[Results, list[Path]]:
+             progress=lambda step: None) -> tuple[Results, Written]:
     """``kaohe run``: score the year, execute the report notebook, publish ``report.html``.
 
-    Everything is written into a staging folder and swapped in at once; a failing step
-    (invalid input, a notebook cell error) leaves the previous outputs untouched. The notebook
-    is executed into a scratch folder, so a failed one stays there for inspection; it is
-    handed the scored year (a pickle in that folder) rather than scoring it again. The
-    notebook is the shipped ``annual_report.ipynb`` unless another is given.
+    The tables and the report are written into a staging folder inside ``data/output/<year>/``
+    and put in place as one set; a failing step (invalid input, a notebook cell error, Ctrl-C)
+    leaves the previous outputs untouched and nothing behind (no temporary folder: the scored
+    year the notebook is handed stays in the staging folder). A notebook that fails is kept as
+    ``出错的报告.ipynb`` for inspection. The notebook is the shipped ``annual_report.ipynb``
+    unless another is given.
     """
     if notebook is None:
         with as_file(shipped_notebook(REPORT_NOTEBOOK)) as path:
             return run_year(year, data_dir, notebook=path, progress=progress)
-    from .report import execute_notebook, publish_html, started_kernel
+    from .report import NotebookError, execute_notebook, publish_html, started_kernel
 
     notebook = Path(notebook)
     _, out = year_paths(year, data_dir)
-    scratch = Path(tempfile.mkdtemp(prefix=f"kaohe-{year}-report-"))
-    # the report's kernel starts first and boots while the year is checked and scored
-    with started_kernel(scratch, notebook) as kernel:
-        progress("校验输入并计分")
-        results = load_year(year, data_dir)
-        scored = scratch / "results.pickle"
-        scored.write_bytes(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
-        with staged(out, whole=True) as stage:
+    with locked(out.parent, str(year), f" {year} 年度的结果"), staged(out) as stage:
+        scratch = stage / ".report"  # hidden: not one of the outputs
+        scratch.mkdir()
+        # the report's kernel starts first and boots while the year is checked and scored
+        with started_kernel(scratch, notebook) as kernel:
+            progress("校验输入并计分")
+            results = load_year(year, data_dir)
+            scored = scratch / "results.pickle"
+            scored.write_bytes(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
             progress("写出结果表")
             names = [p.name for p in write_outputs(results, stage)]
             progress("执行报告笔记本（papermill）")
             parameters = {"year": int(year), "data_dir": str(Path(data_dir).resolve()), "scored": str(scored)}
-            executed = execute_notebook(notebook, scratch / "report.ipynb", parameters, cwd=scratch, kernel=kernel)
-            progress("发布 HTML 报告（nbconvert）")
-            shutil.move(executed, stage / "report.ipynb")
-            publish_html(stage / "report.ipynb", stage / "report.html", f"{results.scheme.title}　考核结果")
-            names += ["report.html", "report.ipynb"]
-    shutil.rmtree(scratch, ignore_errors=True)
-    return results, [out / name for name in names]
+            try:
+                executed = execute_notebook(notebook, scratch / "report.ipynb", parameters, cwd=scratch,
+                                            kernel=kernel)
+            except NotebookError as exc:
+                kept = _keep_failed(scratch / "report.ipynb", out)
+                raise NotebookError(str(exc).replace(str(scratch / "report.ipynb"), kept.as_posix())) from exc
+        progress("发布 HTML 报告（nbconvert）")
+        os.replace(executed, stage / "report.ipynb")
+        publish_html(stage / "report.ipynb", stage / "report.html", f"{results.scheme.title}　考核结果")
+        names += list(REPORT_FILES)
+        history = _retire_report(stage, out)
+    return results, Written(out, [out / name for name in names], history)
+
+
+def _retire_report(stage, out: Path) -> Path | None:
+    """If the staged tables differ from those in ``out``, have its report moved to 历史/<时间>/
+    with the set; returns that folder (``None`` when the report stays or there is none)."""
+    reports = [name for name in REPORT_FILES if (out / name).is_file()]
+    tables = [f"{name}.csv" for name in OUTPUT_TABLES]
+    if not reports or all(_same_file(stage / t, out / t) for t in tables):
+        return None
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder = next(f for k in range(1, 1000) if not (f := out / HISTORY / (stamp if k == 1 else f"{stamp}-{k}")).exists())
+    for name in reports:
+        stage.move(name, (folder / name).relative_to(out).as_posix())
+    return folder
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return b.is_file() and a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+
+
+def _keep_failed(executed: Path, out: Path) -> Path:
+    """Keep a failed report notebook beside the outputs (``出错的报告.ipynb``) for inspection."""
+    kept = out / FAILED_NOTEBOOK
+    if executed.is_file():
+        write_text(kept, executed.read_text(encoding="utf-8"))
+    return kept
 
 
 def write_outputs(results: Results, folder: Path) -> list[Path]:
@@ -204,6 +258,9 @@ def write_outputs(results: Results, folder: Path) -> list[Path]:
     manifest.write_text(json.dumps(manifest_data(results), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     paths.append(manifest)
     return paths
+
+
+OUTPUT_TABLES = ("results", "indicator_scores", "category_scores", "brand_scores")
 
 
 def output_tables(results: Results) -> dict[str, pd.DataFrame]:

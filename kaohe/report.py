@@ -160,8 +160,10 @@ def text_html(text: Any) -> str:
 def format_html(template: str, /, **values: Any) -> str:
     """``template.format(**values)`` with every value escaped except plain numbers.
 
-    The template is written by the notebook's author and is trusted; the values are data.
-    Numbers keep their format specs, e.g. ``format_html("<b>{unit}</b> {score:.2f}", ...)``.
+    The template is written by the notebook's author and is trusted; the values are data, and
+    data never goes into a template (markup already built from data is shown with
+    :func:`show_markup`). Numbers keep their format specs, e.g.
+    ``format_html("<b>{unit}</b> {score:.2f}", ...)``.
     """
     safe = {
         k: v if isinstance(v, numbers.Real) and not isinstance(v, bool) else esc(v)
@@ -206,6 +208,12 @@ def show_text(text: Any) -> None:
 def show_html(template: str, /, **values: Any) -> None:
     """Display ``format_html(template, **values)``."""
     _display_html(format_html(template, **values))
+
+
+def show_markup(markup: str) -> None:
+    """Display HTML that is already escaped (built with :func:`esc`, such as
+    :func:`kaohe.charts.summary_html`), as it is: never read as a template."""
+    _display_html(markup)
 
 
 def show_table(df, **options: Any) -> None:

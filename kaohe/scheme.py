@@ -7,6 +7,7 @@ Nothing downstream reads raw dicts and the code holds no year-specific number (S
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,6 +24,7 @@ MODES = ("scaled", "rank_only")
 QUOTA_KINDS = ("share", "count", "min_total")
 COMPONENTS = ("leader", "dept", "grassroots")
 EPS = 1e-9
+REQUIRED = object()  # the default of a setting that has none
 
 
 @dataclass(frozen=True)
@@ -148,13 +150,97 @@ class Scheme:
         return replace(self, **changes)
 
 
-def _load_yaml(text: str):
-    """``yaml.safe_load`` with libyaml's loader where PyYAML has it (10x as fast); a file it
-    refuses is read again by the Python loader, so the message is the same on every install."""
+def _load_yaml(text: str, log: ProblemLog, name: str):
+    """The YAML of ``scheme.yaml`` as plain data, after checking its nodes (:func:`_check_nodes`).
+
+    libyaml's loader is used where PyYAML has it (10x as fast); a file it refuses is read again
+    by the Python loader, so that the message is the same on every install.
+    """
+    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        node = yaml.compose(text, Loader=loader_class)
     except yaml.YAMLError:
-        return yaml.safe_load(text)
+        loader_class = yaml.SafeLoader
+        node = yaml.compose(text, Loader=loader_class)
+    _aliases(text, loader_class, log, name)
+    if node is None:
+        return None
+    _check_nodes(node, "", log, name, seen=set())
+    if any("别名" in p.message for p in log.errors):
+        return None  # nothing is built from a file with aliases
+    loader = loader_class("")
+    try:
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+# The keys scheme.yaml may hold, by where they stand ("[]": each item of a list). Only these
+# are read; any other is a misspelling or a setting kaohe does not have, and an error.
+SCHEME_KEYS = {
+    "": ("year", "title", "source", "weights", "common_weights", "dept_ranking", "leader", "brand", "survey",
+         "grades", "veto_clauses", "categories"),
+    "weights": ("common", "brand"),
+    "common_weights": COMPONENTS,
+    "dept_ranking": ("step", "scope", "mode"),
+    "leader": ("trim", "trim_above"),
+    "brand": ("trim", "trim_above", "max_items"),
+    "survey": ("answers", "roles"),
+    "survey.answers[]": ("value", "label", "points"),
+    "grades": ("quota", "top", "other", "near_tie"),
+    "grades.quota": QUOTA_KINDS,
+    "veto_clauses[]": ("id", "text"),
+    "categories[]": ("id", "name", "max", "scored_by", "indicators"),
+    "categories[].indicators[]": ("id", "text", "max", "department", "rule"),
+    "categories[].indicators[].rule": ("kind", "per", "n", "bands"),
+    "categories[].indicators[].rule.bands[]": ("min", "points"),
+}
+TEXT = "tag:yaml.org,2002:str"
+
+
+def _check_nodes(node, where: str, log: ProblemLog, name: str, seen: set, shown: str = "") -> None:
+    """Check the YAML nodes of ``scheme.yaml`` before anything is built from them.
+
+    Refused: a key given twice in one mapping, a key the scheme does not have (the closest
+    known key is suggested). An ``id`` written as a number is kept as written (``3.10`` is not
+    ``3.1``). ``where`` is the place in :data:`SCHEME_KEYS` terms, ``shown`` the same with
+    positions, for messages. (Aliases are refused before, by :func:`_aliases`.)
+    """
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        for k, item in enumerate(node.value):
+            _check_nodes(item, f"{where}[]", log, name, seen, f"{shown}[{k}]")
+        return
+    known = SCHEME_KEYS.get(where)
+    if not isinstance(node, yaml.MappingNode) or known is None:  # survey.roles (身份: 权重) has free keys
+        return
+    keys: set = set()
+    for key_node, value_node in node.value:
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        line = key_node.start_mark.line + 1
+        path = f"{shown}.{key}" if shown else str(key)
+        if key in keys:
+            log.error(name, line, path, key, f"设置项「{key}」在同一处写了两次，请只保留一个")
+        keys.add(key)
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.5)
+            hint = f"，是否应为「{close[0]}」？" if close else "。"
+            log.error(name, line, path, key, f"未知的设置项「{key}」{hint}（此处可用：{'、'.join(known)}）")
+            continue
+        if key == "id" and isinstance(value_node, yaml.ScalarNode):
+            value_node.tag = TEXT  # as written: 3.10 stays "3.10"
+        _check_nodes(value_node, f"{where}.{key}" if where else key, log, name, seen, path)
+
+
+def _aliases(text: str, loader_class, log: ProblemLog, name: str) -> None:
+    """Refuse YAML anchors and aliases (``&name`` / ``*name``): with them a small file can stand
+    for a huge one, and the scheme never needs them. Read from the parser's events, nothing built."""
+    for event in yaml.parse(text, Loader=loader_class):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            log.error(name, event.start_mark.line + 1, None, f"&{event.anchor}" if event.anchor else None,
+                      "不支持 YAML 锚点与别名（&名称、*名称）：请把内容直接写出来")
 
 
 def load_scheme(path: str | Path) -> Scheme:
@@ -171,12 +257,14 @@ def load_scheme(path: str | Path) -> Scheme:
         log.error(name, None, None, None, "考核方案文件不是 UTF-8 编码，请用 UTF-8 保存")
         raise SchemeError(log.problems) from None
     try:
-        data = _load_yaml(text)
+        data = _load_yaml(text, log, name)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
         log.error(name, row, None, None, f"YAML 格式错误：{getattr(exc, 'problem', exc)}")
         raise SchemeError(log.problems) from None
+    if data is None and log.errors:
+        raise SchemeError(log.problems)
     scheme = parse_scheme(data, log, name)
     if log.errors:
         raise SchemeError(log.problems)
@@ -192,22 +280,19 @@ def parse_scheme(data: Any, log: ProblemLog | None = None, name: str = "scheme.y
         log.error(name, None, None, None, "考核方案应为键值结构（YAML 映射）")
         raise SchemeError(log.problems)
 
-    weights = p.mapping(data, "weights")
-    common_weight = p.number(weights, "common", "weights.common", 0.7, low=0, high=1)
-    brand_weight = p.number(weights, "brand", "weights.brand", 0.3, low=0, high=1)
+    # the year's numbers have no default (the code holds none): a missing one is an error
+    weights = p.mapping(data, "weights", required="共性工作与特色品牌工作的权重（第七条）")
+    common_weight = p.number(weights, "common", "weights.common", REQUIRED, low=0, high=1)
+    brand_weight = p.number(weights, "brand", "weights.brand", REQUIRED, low=0, high=1)
     p.sums_to_one([common_weight, brand_weight], "weights", "共性工作与特色品牌工作的权重")
 
-    comp = p.mapping(data, "common_weights")
-    component_weights = {
-        k: p.number(comp, k, f"common_weights.{k}", d, low=0, high=1)
-        for k, d in zip(COMPONENTS, (0.25, 0.60, 0.15))
-    }
-    p.unknown_keys(comp, COMPONENTS, "common_weights")
+    comp = p.mapping(data, "common_weights", required="领导、业务部门、基层评分在共性工作中的权重（第七条）")
+    component_weights = {k: p.number(comp, k, f"common_weights.{k}", REQUIRED, low=0, high=1) for k in COMPONENTS}
     p.sums_to_one(list(component_weights.values()), "common_weights", "领导、业务部门、基层评分的权重")
 
-    dr = p.mapping(data, "dept_ranking")
+    dr = p.mapping(data, "dept_ranking", required="业务部门评分的名次系数（第八条）")
     dept_ranking = DeptRanking(
-        step=p.number(dr, "step", "dept_ranking.step", 0.02, low=0, high=1),
+        step=p.number(dr, "step", "dept_ranking.step", REQUIRED, low=0, high=1),
         scope=p.choice(dr, "scope", "dept_ranking.scope", "total", SCOPES),
         mode=p.choice(dr, "mode", "dept_ranking.mode", "scaled", MODES),
     )
@@ -231,14 +316,18 @@ def parse_scheme(data: Any, log: ProblemLog | None = None, name: str = "scheme.y
         if sum(role_weights.values()) <= 0:
             log.error(name, None, "survey.roles", None, "身份权重之和必须大于 0")
 
-    grades = p.mapping(data, "grades")
-    quota = p.quota(grades.get("quota", {"share": 0.3}))
+    grades = p.mapping(data, "grades", required="考核等次与优秀名额")
+    if "quota" in grades:
+        quota = p.quota(grades["quota"])
+    else:  # said once: the missing section, or the missing quota
+        quota = Quota() if "grades" in p.missing_settings else p.missing("grades.quota", "优秀名额", Quota())
     top_grade = str(grades.get("top", "优秀"))
     other_grade = str(grades.get("other", "良好"))
     near_tie = p.number(grades, "near_tie", "grades.near_tie", 0.0, low=0)
-    p.unknown_keys(grades, ("quota", "top", "other", "near_tie"), "grades")
 
     clauses = []
+    if "veto_clauses" not in data:
+        p.missing("veto_clauses", "一票否决条款（附件2 第9项；没有时写 veto_clauses: []）", None)
     for i, c in enumerate(data.get("veto_clauses") or []):
         if not isinstance(c, dict) or "id" not in c or "text" not in c:
             log.error(name, None, f"veto_clauses[{i}]", c, "否决条款应有 id 和 text")
@@ -359,23 +448,32 @@ class _Parser:
     def __init__(self, log: ProblemLog, name: str):
         self.log = log
         self.name = name
+        self.missing_settings: set[str] = set()
 
     def error(self, column, value, message):
         self.log.error(self.name, None, column, value, message)
 
-    def mapping(self, data: dict, key: str) -> dict:
+    def mapping(self, data: dict, key: str, required: str | None = None) -> dict:
+        """The section ``key``; ``required`` says what it holds, and its absence is then an error."""
+        if key not in data and required:
+            return self.missing(key, required, {})
         value = data.get(key) or {}
         if not isinstance(value, dict):
             self.error(key, value, f"{key} 应为键值结构")
             return {}
         return value
 
-    def unknown_keys(self, data: dict, known, where: str):
-        for k in data:
-            if k not in known:
-                self.error(f"{where}.{k}", k, f"未知的设置项「{k}」，可用：{'、'.join(known)}")
+    def missing(self, where: str, what: str, fallback):
+        """Report a required setting that is not there; ``fallback`` lets the other checks go on."""
+        self.missing_settings.add(where.split(".")[0])
+        self.error(where, None, f"缺少设置 {where}（{what}）：考核方案中必须写明，kaohe 不替它取默认值")
+        return fallback
 
     def number(self, data: dict, key, where, default, low=None, high=None, integer=False):
+        if key not in data and default is REQUIRED:
+            if where.split(".")[0] not in self.missing_settings:  # a missing section is said once
+                self.missing(where, "数值", None)
+            return math.nan
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             self.error(where, value, f"{where} 应为数字")
@@ -397,6 +495,8 @@ class _Parser:
         return value
 
     def sums_to_one(self, values, where, what):
+        if any(math.isnan(v) for v in values):
+            return  # a missing one is reported already
         if not math.isclose(sum(values), 1.0, abs_tol=1e-6):
             self.error(where, _num(sum(values)), f"{what}之和为 {_num(sum(values))}，应为 1")
 

@@ -22,9 +22,26 @@ from .scheme import Indicator, Scheme, load_scheme
 
 TABLES = ("units", "dept_scores", "leader_scores", "survey", "brand_items", "brand_reviews", "vetoes", "grade_overrides")  # as checked
 MAX_REPORTS = 30  # per file, column and kind of problem; the rest are counted in one line
+TABLE_SUFFIXES = (".csv", ".xlsx")
+OTHER_FORMATS = {".xls": "Excel 97-2003 工作簿", ".xlsm": "启用宏的 Excel 工作簿", ".xlsb": "Excel 二进制工作簿",
+                 ".ods": "OpenDocument 表格", ".et": "WPS 表格", ".numbers": "Numbers 表格"}
+KNOWN_SUFFIXES = {*TABLE_SUFFIXES, *OTHER_FORMATS, ".txt", ".tsv"}
+FILE_ALIASES = {  # what a file may be called instead of its table's name
+    "unit": "units", "单位": "units", "单位名单": "units", "考核单位": "units",
+    "leader": "leader_scores", "leaders": "leader_scores", "领导评分": "leader_scores",
+    "问卷": "survey", "基层问卷": "survey", "基层评分": "survey", "surveys": "survey",
+    "品牌项目": "brand_items", "特色品牌": "brand_items", "特色品牌项目": "brand_items",
+    "互评": "brand_reviews", "品牌互评": "brand_reviews",
+    "veto": "vetoes", "否决": "vetoes", "一票否决": "vetoes",
+    "override": "grade_overrides", "overrides": "grade_overrides", "等次调整": "grade_overrides",
+}
+NOT_DATA = re.compile(  # headers of columns that hold no scores: numbering, totals, notes, survey metadata
+    r"^(序号|编号|no\.?|id|合计|总计|小计|总分|平均|平均分|均分|备注|说明|排名|名次|提交答卷时间|提交时间|答题时间|所用时间|"
+    r"来源|来源详情|来自ip|ip|ip地址|sum|total|average|mean|note|notes|remark)$|^(合计|总计|小计|平均|备注)")
 HEADER_NAMES = ("unit", "reviewer")  # a row holding one of these is the header, even below a title
 EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!", "#GETTING_DATA")
 DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?%?"  # the only comma a number may hold
 INDICATOR_HEADER = re.compile(r"^(\d+(?:\.\d+)+)")
 
 
@@ -79,6 +96,7 @@ class _YearChecker:
 
     # -- the story -----------------------------------------------------------------------
     def run(self) -> YearInputs:
+        self.files_present()
         units = self.units()
         values = self.dept_scores(units)
         leader = self.leader_scores(units)
@@ -163,6 +181,15 @@ class _YearChecker:
             self.files[name] = table.sha256
         return table
 
+    def not_data(self, table: RawTable, column: str, what: str, score: str) -> bool:
+        """Whether ``column`` is a 序号, 合计, 平均分, 备注… column rather than data; it is then
+        skipped with a warning (never scored)."""
+        if not NOT_DATA.search(fold(table.header(column))):
+            return False
+        self.log.warning(table.name, None, table.header(column), None,
+                         f"列「{table.header(column)}」不是{what}（像是序号、合计、平均分或备注），未计入{score}")
+        return True
+
     def require(self, table: RawTable, columns) -> bool:
         missing = [c for c in columns if c not in table.columns]
         for c in missing:
@@ -233,6 +260,48 @@ class _YearChecker:
             message, level=level,
         )
 
+    # -- the files -----------------------------------------------------------------------
+    def files_present(self):
+        """Every entry of the year folder and of dept_scores/ is a table kaohe reads, or a problem:
+        a name close to an expected one (``Vetoes.CSV``, ``一票否决.csv``, ``veto.csv``) or another
+        format (``.xls``, ``.ods``) is an error, since the table would otherwise go unread; any
+        other file is a warning."""
+        expected = {f"{stem}{suffix}" for stem in TABLES if stem != "dept_scores" for suffix in TABLE_SUFFIXES}
+        for entry in _entries(self.dir):
+            name = entry.name
+            if name == "scheme.yaml" or (name == "dept_scores" and entry.is_dir()):
+                continue
+            if name in expected:
+                if not entry.is_file():
+                    self.log.error(name, None, None, None, f"「{name}」{_not_a_file(entry)}，不是表格文件")
+                continue
+            stem, suffix = _stem_and_suffix(name)
+            meant = _meant_table(stem)
+            if meant is None:
+                self.log.warning(name, None, None, None,
+                                 f"不认识的文件「{name}」，kaohe 不读取它（应有的文件见 README「输入文件」）")
+            elif suffix in OTHER_FORMATS and stem.lower() == meant:
+                self.log.error(name, None, None, None, f"{OTHER_FORMATS[suffix]}格式（{suffix}）kaohe 不能读取："
+                               f"请在 Excel 或 WPS 中另存为 {meant}.xlsx 或 {meant}.csv")
+            elif not entry.is_file() and stem.lower() == meant and suffix in TABLE_SUFFIXES:
+                self.log.error(name, None, None, None, f"「{name}」{_not_a_file(entry)}，不是表格文件")
+            else:
+                self.log.error(name, None, None, None, f"文件名「{name}」与应有的文件名「{meant}.csv」（或 {meant}.xlsx）"
+                               f"相近，但不是它，kaohe 不会读取：请改名为 {meant}.csv 或 {meant}.xlsx")
+        folder = self.dir / "dept_scores"
+        for entry in _entries(folder) if folder.is_dir() else []:
+            name = f"dept_scores/{entry.name}"
+            stem, suffix = _stem_and_suffix(entry.name)
+            if suffix in TABLE_SUFFIXES and entry.is_file():
+                continue
+            if suffix in OTHER_FORMATS:
+                self.log.error(name, None, None, None, f"{OTHER_FORMATS[suffix]}格式（{suffix}）kaohe 不能读取："
+                               f"请在 Excel 或 WPS 中另存为 {stem}.xlsx 或 {stem}.csv")
+            elif suffix in TABLE_SUFFIXES:
+                self.log.error(name, None, None, None, f"「{name}」{_not_a_file(entry)}，不是表格文件")
+            else:
+                self.log.warning(name, None, None, None, f"「{entry.name}」不是 .csv 或 .xlsx 表格，kaohe 不读取它")
+
     # -- units ---------------------------------------------------------------------------
     def units(self) -> pd.DataFrame:
         table = self.read("units")
@@ -259,6 +328,11 @@ class _YearChecker:
         prior = self.numbers(table, "medical_prior", low=0) if "medical_prior" in frame else target * np.nan
         if needs_target:
             self.report(table, target.eq(0) & ok, "medical_target", "参保基数为 0，无法计算完成比例")
+            ids = "、".join(i.id for i in self.scheme.indicators if i.rule.kind == "target")
+            self.report(table, prior.eq(0) & ok, "unit",
+                        lambda v: f"单位「{v}」的上年参保数为 0：指标 {ids} 的目标按上年数计为 0，"
+                                  "无论今年完成多少（即使为 0）都得满分；如上年确有参保，请填写实际人数，没有上年数请留空",
+                        level="warning")
         group = frame["group"] if "group" in frame else pd.Series("", index=frame.index)
         return pd.DataFrame(
             {"unit": names[ok], "medical_target": target[ok], "medical_prior": prior[ok], "group": group[ok]}
@@ -295,10 +369,7 @@ class _YearChecker:
         if not folder.is_dir():
             self.log.error("dept_scores/", None, None, None, "缺少业务部门评分文件夹 dept_scores/")
             return pd.DataFrame(columns=columns)
-        paths = sorted(
-            p for p in folder.iterdir()
-            if p.is_file() and p.suffix.lower() in (".csv", ".xlsx") and not p.name.startswith(("~$", "."))
-        )
+        paths = sorted(p for p in _entries(folder) if p.is_file() and _stem_and_suffix(p.name)[1] in TABLE_SUFFIXES)
         if not paths:
             self.log.error("dept_scores/", None, None, None, "dept_scores/ 文件夹中没有 .csv 或 .xlsx 文件")
         indicators = {i.id: i for i in self.scheme.indicators}
@@ -408,7 +479,7 @@ class _YearChecker:
         table = self.read("leader_scores")
         if table is None or not self.require(table, ["unit"]):
             return empty
-        members = [c for c in table.columns if c != "unit"]
+        members = [c for c in table.columns if c != "unit" and not self.not_data(table, c, "领导班子成员的评分", "领导评分")]
         if not members:
             self.log.error(table.name, None, None, None, "没有领导班子成员的评分列")
             return empty
@@ -434,7 +505,8 @@ class _YearChecker:
         base = ["respondent", "unit", "sub_union", "role"]
         if table is None or not self.require(table, ["unit", "role"]):
             return pd.DataFrame(columns=base), []
-        questions = [c for c in table.columns if c not in ("unit", "sub_union", "role")]
+        questions = [c for c in table.columns if c not in ("unit", "sub_union", "role")
+                     and not self.not_data(table, c, "问卷题目的答案", "基层评分")]
         if not questions:
             self.log.error(table.name, None, None, None, "问卷表没有任何题目列")
         unit_at = self.unit_rows(table)
@@ -613,13 +685,47 @@ def _parse_distinct(uniques) -> tuple[np.ndarray, np.ndarray]:
     percent = np.zeros(len(distinct), bool)
     todo = np.isnan(number) & (distinct != "")
     if todo.any():  # full-width digits, 85%, 1,200: folded and parsed again
-        folded = fold_series(pd.Series(distinct[todo])).str.replace(",", "", regex=False)
+        folded = fold_series(pd.Series(distinct[todo]))
+        grouped = folded.str.fullmatch(THOUSANDS)  # 1,234 or 12,345.5: thousands separators
+        folded = folded.mask(grouped, folded.str.replace(",", "", regex=False))  # any other comma stays: not a number
         is_percent = folded.str.endswith("%").to_numpy(bool)
         base = pd.to_numeric(folded.str.removesuffix("%"), errors="coerce").to_numpy(float)
         number[todo] = np.where(is_percent, base / 100, base)
         percent[todo] = is_percent
     number[~np.isfinite(number)] = np.nan
     return np.append(number, np.nan), np.append(percent, False)
+
+
+def _entries(folder: Path) -> list[Path]:
+    """The entries of a folder as they are named (the same on every system), less hidden files
+    and Office's lock files (``~$…``, a workbook open in Excel)."""
+    return sorted(p for p in folder.iterdir() if not p.name.startswith((".", "~$")))
+
+
+def _stem_and_suffix(name: str) -> tuple[str, str]:
+    """``Vetoes.CSV`` → (``Vetoes``, ``.csv``); ``vetoes.csv.csv`` → (``vetoes``, ``.csv``)."""
+    stem, suffix = name, ""
+    while True:
+        base, dot, ext = stem.rpartition(".")
+        if not dot or f".{ext.lower()}" not in KNOWN_SUFFIXES:
+            return stem, suffix
+        stem, suffix = base, suffix or f".{ext.lower()}"
+
+
+def _meant_table(stem: str) -> str | None:
+    """The input table a file name most likely stands for: ``Vetoes``, ``veto``, ``一票否决`` → ``vetoes``."""
+    key = fold(stem).lower().replace("-", "_").replace(" ", "_")
+    if key in FILE_ALIASES:
+        return FILE_ALIASES[key]
+    stems = [t for t in TABLES if t != "dept_scores"]
+    if key in stems:
+        return key
+    close = difflib.get_close_matches(key, stems, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def _not_a_file(entry: Path) -> str:
+    return "是失效的快捷方式（链接）" if entry.is_symlink() and not entry.exists() else "是一个文件夹"
 
 
 def closest(name: str, candidates: list[str]) -> str | None:
@@ -650,6 +756,11 @@ def _answer_points(text: str, scale: dict[str, float]) -> float:
 
 
 def _not_a_number(value) -> str:
+    folded = fold(value) if isinstance(value, str) else ""
+    if "," in folded and not re.fullmatch(THOUSANDS, folded):
+        decimal = folded.replace(",", ".") if folded.count(",") == 1 else None
+        hint = f"；小数请用小数点，如 {decimal}" if decimal and _is_number(decimal) else "；小数请用小数点，如 0.5"
+        return f"「{value}」中的逗号不是千位分隔符（只有 1,234 这样每三位一个逗号才是）{hint}"
     if isinstance(value, str) and DATE_LIKE.match(value):
         return f"「{value}」是日期，不是数字（请检查单元格格式）"
     if isinstance(value, str) and value.startswith("="):
@@ -657,6 +768,14 @@ def _not_a_number(value) -> str:
     if isinstance(value, str) and value.upper() in EXCEL_ERRORS:
         return f"「{value}」是 Excel 的错误值（公式出错），请检查该单元格的公式"
     return f"「{value}」不是有效的数字"
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _float(text) -> float:

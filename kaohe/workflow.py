@@ -32,7 +32,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .staging import staged
-from .io import ROW, fold, fold_series, find_table, header_name, read_table, sha256
+from .io import OPTIONS_SHEET, ROW, fold, fold_series, find_table, header_name, read_table, sha256
 from .pipeline import year_paths
 from .problems import InvalidInputError, KaoheError, Problem, ProblemLog, SchemeError, UsageError
 from .scheme import RULE_NAMES, Indicator, Scheme, dump_scheme, load_scheme, scheme_to_dict
@@ -40,7 +40,6 @@ from .validate import INDICATOR_HEADER, closest
 
 YEAR = re.compile(r"^\d{4}$")
 TEMPLATE_ROWS = 1000  # rows prepared (with validation) in the sheets filled one row per record
-OPTIONS_SHEET = "选项"
 INPUT_FILL = PatternFill("solid", fgColor="FFFBE6")
 HEADER_TEXT = 12  # characters of an indicator's text shown in its column header
 PROMPT_LIMIT = 255  # Excel's limit on a data-validation input message

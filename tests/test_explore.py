@@ -23,7 +23,7 @@ import pytest
 import kaohe
 from kaohe import explore, report
 from kaohe.problems import SchemeError, UsageError
-from kaohe.scheme import Quota, Trim, load_scheme
+from kaohe.scheme import Quota, Trim, dump_scheme, load_scheme
 from tiny_year import FILES, write_tiny_year
 from conftest import SAMPLE_RAW
 
@@ -266,7 +266,7 @@ def test_saved_variant_loads_back_equal_and_never_goes_into_raw(results, tmp_pat
                                      component_weights={"leader": 1, "dept": 1, "grassroots": 1})
     when = datetime(2031, 3, 1, 9, 30, 5)
     path = explore.save_variant(variant, tmp_path, official=official, now=when)
-    assert path == tmp_path / "output" / "2030" / "方案变体-20310301-093005.yaml"
+    assert path == tmp_path / "variants" / "2030" / "方案变体-20310301-093005.yaml"
     assert load_scheme(path) == variant and load_scheme(path) != official
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# 方案变体（推演用，不是正式方案）：示例年度考核（测试用）\n")
@@ -341,11 +341,44 @@ def test_what_if_widget_recomputes_live_and_saves(results, tmp_path):
     assert w.variant == results.scheme and not w.what.table["rank_change"].any()
     w.brand.value = 0.5  # common 0.7, brand 0.5 → 7/12, 5/12
     w.save.click()
-    assert w.saved.parent == tmp_path / "output" / "2030" and w.saved.name.startswith("方案变体-")
+    assert w.saved.parent == tmp_path / "variants" / "2030" and w.saved.name.startswith("方案变体-")
     assert load_scheme(w.saved) == w.variant and w.variant.brand_weight == approx(5 / 12)
     w.save_path.value = str(tmp_path / "raw" / "2030" / "x.yaml")
     w.save.click()
     assert "不能把方案变体写入原始数据文件夹" in w.status.value and not (tmp_path / "raw").exists()
+
+
+def test_saved_variants_are_listed_and_load_back_into_the_controls(results, tmp_path):
+    w = explore.what_if_widget(results, tmp_path)
+    assert w.load.disabled and w.saved_list.options == (("（还没有保存的方案变体）", ""),)
+    w.step.value, w.scope.value = 0.05, "indicator"
+    w.quota_kind.value = "count"
+    saved = w.save_scheme()
+    wanted = w.variant
+    assert w.saved_list.options == ((saved.name, str(saved)),) and not w.load.disabled
+    table = explore.variants_table(results, tmp_path)
+    assert table.columns.tolist() == ["文件", "改动"] and table["文件"].tolist() == [saved.name]
+    assert "名次系数步长：0.02 → 0.05" in table["改动"].iloc[0]
+
+    again = explore.what_if_widget(results, tmp_path)  # a new session: the official scheme first
+    assert again.variant == results.scheme
+    again.saved_list.value = str(saved)
+    again.load.click()
+    assert again.variant == wanted and "已载入方案变体" in again.status.value
+    assert again.step.value == 0.05 and again.scope.value == "indicator" and again.quota_kind.value == "count"
+
+
+def test_a_variant_of_another_year_or_scheme_is_not_loaded(results, tmp_path):
+    other = explore.variant_scheme(results.scheme, step=0.05).with_options(year=2031)
+    path = tmp_path / "variants" / "2030" / "方案变体-别的年度.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(dump_scheme(other), encoding="utf-8")
+    w = explore.what_if_widget(results, tmp_path)
+    w.saved_list.value = str(path)
+    w.load.click()
+    assert "未载入" in w.status.value and "不是 2030 年度" in w.status.value
+    assert w.variant == results.scheme
+    assert "无法读取" in explore.variants_table(results, tmp_path)["改动"].iloc[0]
 
 
 def test_indicator_widget_follows_the_indicator_picker(results):

@@ -2,18 +2,18 @@
 
 The tiny year is scored once (the "old" outputs); one leader score is then changed so that a
 second run would write different tables, and that run is made to fail at each step of writing
-and of the final swap. After every failure the output folder is byte for byte the old one and
-no staging folder (``.2030.new-…``) or set-aside folder (``.2030.old-…``) is left behind.
+and of putting the new set in place. After every failure the output folder is byte for byte the
+old one and no staging folder (``.kaohe-new-…``) is left behind.
 """
 
 from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
-import signal
-import threading
-import time
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -158,10 +158,10 @@ def test_a_first_run_that_fails_leaves_no_output_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(kaohe.excel, "write_workbook", write_workbook)
     with pytest.raises(Interrupted):
         score_year(YEAR, data)
-    assert list((data / "output").iterdir()) == []
+    assert not (data / "output").exists()  # neither the year's folder nor data/output is left
 
 
-# -- failures during the swap -----------------------------------------------------------------
+# -- failures while the new set is put in place ---------------------------------------------
 
 
 def failing_replace(monkeypatch, failing: int, error: BaseException):
@@ -178,56 +178,60 @@ def failing_replace(monkeypatch, failing: int, error: BaseException):
     return calls
 
 
-def test_the_swap_failing_on_the_second_rename_puts_the_old_outputs_back(data, monkeypatch, capsys):
+def test_permission_denied_half_way_puts_the_old_set_back(data, monkeypatch, capsys):
+    """Excel holding results.xlsx open: its replacement fails; every file is the old one again."""
     before = tree(data / "output")
-    calls = failing_replace(monkeypatch, 2, OSError(errno.EACCES, "Permission denied"))
+    calls = failing_replace(monkeypatch, 9, OSError(errno.EACCES, "Permission denied", "results.xlsx"))
     assert main(["score", YEAR, "--data-dir", str(data)]) == 1
     assert "没有写入权限" in capsys.readouterr().err
-    (_, aside), (stage, _), _ = calls  # old aside, new in (fails), old back
-    assert aside.startswith(f".{YEAR}.old-") and stage.startswith(f".{YEAR}.new-")
-    assert calls == [(YEAR, aside), (stage, YEAR), (aside, YEAR)]
+    assert len(calls) > 9  # the steps taken were undone
     assert_old_outputs_only(data, before)
     monkeypatch.undo()
     new_outputs_differ(data, before)
 
 
-def test_the_swap_failing_on_the_first_rename_changes_nothing(data, monkeypatch):
-    before = tree(data / "output")
-    failing_replace(monkeypatch, 1, Interrupted("中断"))
-    with pytest.raises(Interrupted):
-        score_year(YEAR, data)
-    assert_old_outputs_only(data, before)
-
-
-def test_a_run_killed_between_the_two_renames_is_repaired_by_the_next(data):
-    """The state a power cut between the renames leaves: no output folder, the old one set aside."""
-    out = data / "output" / YEAR
-    aside = data / "output" / f".{YEAR}.old-crashed"
-    os.replace(out, aside)
-    stray = data / "output" / f".{YEAR}.new-crashed"
-    stray.mkdir()
-    score_year(YEAR, data)
-    assert sorted(p.name for p in out.iterdir()) == sorted(CSVS + ["results.xlsx", "manifest.json"])
-    assert not aside.exists()
-    assert (data / "output" / f".{YEAR}.new-crashed").exists(), "another run's staging folder is not touched"
-
-
-def test_the_swap_is_never_half_done(data, monkeypatch):
-    """Whichever rename fails, the output folder is the complete old set or the complete new set."""
+def test_whichever_step_fails_the_outputs_are_the_old_set_or_the_new(data, monkeypatch):
+    """Six outputs: six set aside, then six put in, each step failing once."""
     old = tree(data / "output")
-    for failing in (1, 2, 3):
+    for failing in range(1, 13):
         failing_replace(monkeypatch, failing, Interrupted("中断"))
         try:
             score_year(YEAR, data)
         except Interrupted:
             pass
         monkeypatch.undo()
-        now = tree(data / "output")
-        assert set(now) == set(old)
+        assert tree(data / "output") == old, failing
         assert [p.name for p in (data / "output").iterdir()] == [YEAR]
-        if now != old:  # the third rename is only the clean-up: the new outputs are in place
-            assert failing == 3
-            assert now["2030/results.csv"] != old["2030/results.csv"]
+    new_outputs_differ(data, old)
+
+
+def ended_process_id() -> int:
+    """The id of a process that has run and ended (a kaohe killed mid-write, say)."""
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(done.stdout)
+
+
+def test_a_process_killed_while_putting_its_set_in_place_is_undone_by_the_next(data):
+    """What a power cut leaves: a staging folder whose journal says results.csv was set aside."""
+    out = data / "output" / YEAR
+    before = tree(out)
+    stage = out / f".kaohe-new-{ended_process_id()}-crashed"
+    (stage / ".old").mkdir(parents=True)
+    os.replace(out / "results.csv", stage / ".old" / "results.csv")
+    (stage / "results.csv").write_text("half", encoding="utf-8")
+    (stage / ".journal.json").write_text(json.dumps({"finished": False, "steps": [["aside", "results.csv"]]}),
+                                         encoding="utf-8")
+    assert kaohe.staging.recover(out) == [stage]
+    assert tree(out) == before  # the old set, complete
+    new_outputs_differ(data, {f"{YEAR}/{k}": v for k, v in before.items()} | {YEAR: ""})
+
+
+def test_the_staging_folder_of_a_running_process_is_left_alone(data):
+    out = data / "output" / YEAR
+    running = out / f".kaohe-new-{os.getppid()}-busy"
+    running.mkdir()
+    score_year(YEAR, data)
+    assert running.is_dir()
 
 
 def test_output_error_is_a_kaohe_error():

@@ -118,7 +118,7 @@ def test_scope_total_rank_only(tmp_path):
 ])
 def test_part_scopes_leave_dept_rank_empty_and_write_part_ranks(tmp_path, scope, table, key):
     data = write_tiny_year(tmp_path, scheme=scheme_with(dept_ranking={"scope": scope}))
-    _, out = kaohe.score_year(2030, data)
+    out = kaohe.score_year(2030, data)[1].folder
     results = csv(out / "results.csv")
     assert set(results["dept_rank"]) == {""} and set(results["dept_coef"]) == {""}
     assert results["dept"].ne("").all()
@@ -135,7 +135,7 @@ def test_part_scopes_leave_dept_rank_empty_and_write_part_ranks(tmp_path, scope,
 
 
 def test_total_scope_writes_no_part_ranks(tmp_path):
-    _, out = kaohe.score_year(2030, write_tiny_year(tmp_path))
+    out = kaohe.score_year(2030, write_tiny_year(tmp_path))[1].folder
     assert csv(out / "category_scores.csv").columns.tolist() == ["unit", "category", "points", "max"]
     assert csv(out / "indicator_scores.csv").columns.tolist() == ["unit", "indicator", "value", "points"]
     assert csv(out / "results.csv").set_index("unit").loc["丙", ["dept_rank", "dept_coef"]].tolist() == ["4", "0.94"]
@@ -267,7 +267,8 @@ def test_near_tie_flags_units_close_to_the_cut_off(tmp_path):
 def test_grade_overrides_keep_proposed_and_final_grade(tmp_path):
     overrides = "单位,等次,理由\n丁,优秀,市总工会党组会议决定\n丙,良好,会议决定调整\n"
     data = write_tiny_year(tmp_path, files={"grade_overrides.csv": overrides})
-    results, out = kaohe.score_year(2030, data)
+    results, written = kaohe.score_year(2030, data)
+    out = written.folder
     table = csv(out / "results.csv").set_index("unit")
     assert table.loc[["丙", "丁", "乙"], "proposed_grade"].tolist() == ["优秀", "良好", "良好"]
     assert table.loc[["丙", "丁", "乙"], "grade"].tolist() == ["良好", "优秀", "良好"]

@@ -33,6 +33,7 @@ from tiny_year import FILES, SCHEME, write_tiny_year
 
 ANNUAL_REPORT = SAMPLE_RAW.parent / "notebooks" / "annual_report.ipynb"
 HOSTILE_TITLE = "<img src=y onerror=alert(2)>品牌"
+BRACED_NOTE = "文件{2019}第3号 {0} {unit} {:%}"  # data that str.format would take for fields
 RENAMED = "甲"  # the tiny year's vetoed unit, renamed to HOSTILE_NAME in every input file
 SECTIONS = ["概况", "考核排名", "总分构成", "各类指标得分率", "失分分布", "业务部门评分",
             "基层问卷", "特色品牌", "与上年比较", "附录"]
@@ -112,6 +113,7 @@ def hostile_files() -> dict[str, str]:
     files = {name: re.sub(rf"^{RENAMED},", f"{HOSTILE_NAME},", text, flags=re.M)
              for name, text in FILES.items()}
     files["brand_items.csv"] = files["brand_items.csv"].replace("甲的品牌", HOSTILE_TITLE)
+    files["vetoes.csv"] = files["vetoes.csv"].replace("班子成员被纪委立案审查", BRACED_NOTE)
     for name, text in files.items():
         assert not re.search(rf"^{RENAMED},", text, re.M), name
         assert HOSTILE_NAME in text, name
@@ -278,7 +280,9 @@ def test_a_cell_error_fails_the_run_and_leaves_previous_outputs_untouched(failed
         f"代码单元 In [5]（{FAILING_CELL}）出错 RuntimeError: 故意出错。"
     )
     assert "[3/4] 执行报告笔记本（papermill）……" in run.out and "已写出" not in run.out
-    assert tree(run.data_dir / "output") == before  # byte for byte, and no staging folder
+    after = tree(run.data_dir / "output")
+    assert after.pop("2030/出错的报告.ipynb")  # the failed notebook, kept for inspection
+    assert after == before  # byte for byte, and no staging folder
 
 
 def test_a_cell_error_keeps_the_failed_notebook_where_the_message_says(failed_run):
@@ -450,3 +454,12 @@ def test_in_a_browser_the_hostile_name_shows_as_text(browse, tiny_run):
     assert page.evaluate("document.querySelectorAll('img').length") == 0
     assert opened.dialogs == [] and opened.page_errors == [] and opened.console_errors == []
     assert opened.blocked == []
+
+
+def test_text_with_braces_reaches_the_report_as_text(tiny_run):
+    """A veto note such as 文件{2019}第3号 is data, never a format string, in every output."""
+    page = (tiny_run.data_dir / "output/2030/report.html").read_text(encoding="utf-8")
+    assert html.escape(BRACED_NOTE, quote=False) in page
+    notebook = (tiny_run.data_dir / "output/2030/report.ipynb").read_text(encoding="utf-8")
+    assert json.dumps(html.escape(BRACED_NOTE, quote=False), ensure_ascii=False)[1:-1] in notebook
+

@@ -68,7 +68,7 @@ def line_pattern(problem: Problem) -> str:
 def clean(tmp_path_factory) -> dict[str, bytes]:
     """The tiny year's output tables, scored from the clean files."""
     data = write_tiny_year(tmp_path_factory.mktemp("clean") / "data")
-    _, out = score_year(YEAR, data)
+    out = score_year(YEAR, data)[1].folder
     return {name: (out / name).read_bytes() for name in OUTPUTS if name.endswith(".csv")}
 
 
@@ -79,7 +79,7 @@ def clean(tmp_path_factory) -> dict[str, bytes]:
 def test_each_malformed_input_is_read_or_refused_in_chinese(case, tmp_path, clean, capsys):
     data = tmp_path / "data"
     write_tiny_year(data)
-    _, out = score_year(YEAR, data)  # the outputs of the last good run
+    out = score_year(YEAR, data)[1].folder  # the outputs of the last good run
     before = tree(data / "output")
     case.build(data / "raw" / YEAR)
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import errno
+import os
+import subprocess
+import sys
 
 import pytest
 
 from kaohe import staging
-from kaohe.staging import OutputError, staged, write_text
+from kaohe.staging import BusyError, OutputError, locked, staged, write_text
 
 
 class Interrupted(Exception):
@@ -43,14 +46,27 @@ def test_a_failure_while_writing_changes_nothing_and_leaves_no_staging_folder(tm
     assert listing(folder) == ["a.csv"] and (folder / "a.csv").read_text(encoding="utf-8") == "old"
 
 
-def test_a_whole_folder_is_swapped_in_and_the_old_one_removed(tmp_path):
-    target = tmp_path / "2019"
-    target.mkdir()
-    (target / "old.csv").write_text("old", encoding="utf-8")
+def test_a_whole_folder_is_made_at_once_and_never_over_one_that_holds_something(tmp_path):
+    target = tmp_path / "新 年度"
     with staged(target, whole=True) as stage:
-        (stage / "new.csv").write_text("new", encoding="utf-8")
-    assert listing(target) == ["new.csv"]
-    assert listing(tmp_path) == ["2019", "2019/new.csv"]  # no folder left aside
+        (stage / "scheme.yaml").write_text("year: 2020", encoding="utf-8")
+    assert listing(tmp_path) == ["新 年度", "新 年度/scheme.yaml"]
+    with pytest.raises(OutputError):
+        with staged(target, whole=True) as stage:
+            (stage / "other.yaml").write_text("x", encoding="utf-8")
+    assert listing(tmp_path) == ["新 年度", "新 年度/scheme.yaml"]  # untouched, no staging folder left
+
+
+def test_a_file_can_be_moved_aside_with_the_set(tmp_path):
+    folder = tmp_path / "2019"
+    folder.mkdir()
+    (folder / "report.html").write_text("old report", encoding="utf-8")
+    (folder / "results.csv").write_text("old", encoding="utf-8")
+    with staged(folder) as stage:
+        (stage / "results.csv").write_text("new", encoding="utf-8")
+        stage.move("report.html", "历史/20270101-000000/report.html")
+    assert listing(folder) == ["results.csv", "历史", "历史/20270101-000000", "历史/20270101-000000/report.html"]
+    assert (folder / "历史/20270101-000000/report.html").read_text(encoding="utf-8") == "old report"
 
 
 def test_a_full_disk_is_a_chinese_output_error_and_the_old_files_stay(tmp_path):
@@ -58,22 +74,33 @@ def test_a_full_disk_is_a_chinese_output_error_and_the_old_files_stay(tmp_path):
     target.mkdir()
     (target / "old.csv").write_text("old", encoding="utf-8")
     with pytest.raises(OutputError, match="磁盘空间不足") as caught:
-        with staged(target, whole=True):
+        with staged(target):
             raise OSError(errno.ENOSPC, "No space left on device", "results.xlsx")
     assert "已有的结果保持不变" in str(caught.value)
     assert listing(tmp_path) == ["2019", "2019/old.csv"]
 
 
-def test_write_text_writes_the_whole_file_or_nothing(tmp_path, monkeypatch):
-    path = tmp_path / "报告 2019.html"
-    write_text(path, "第一版\n")
-    assert path.read_bytes() == "第一版\n".encode("utf-8")
+HOLD_THE_LOCK = """
+import sys, time
+from kaohe.staging import locked
+with locked(sys.argv[1], "2019", " 2019 年度的结果"):
+    print("holding", flush=True)
+    time.sleep(60)
+"""
 
-    def failing(src, dst):
-        raise OSError(errno.EACCES, "Permission denied", str(dst))
 
-    monkeypatch.setattr(staging.os, "replace", failing)
-    with pytest.raises(OutputError, match="没有写入权限"):
-        write_text(path, "第二版\n")
-    assert path.read_text(encoding="utf-8") == "第一版\n"
-    assert listing(tmp_path) == ["报告 2019.html"]
+def test_a_second_writer_is_refused_while_another_holds_the_lock(tmp_path):
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_LOCK, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        with pytest.raises(BusyError, match=rf"另一个 kaohe（进程 {holder.pid}，.* 开始）正在处理 2019 年度的结果，未做任何改动"):
+            with locked(tmp_path, "2019", " 2019 年度的结果"):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
+    # the holder was killed and left its lock: it has ended, so the lock is taken over
+    assert (tmp_path / ".kaohe-2019.lock").exists()
+    with locked(tmp_path, "2019", " 2019 年度的结果") as lock:
+        assert str(os.getpid()) in lock.read_text(encoding="utf-8")
+    assert not lock.exists()

@@ -392,3 +392,31 @@ def test_a_flood_of_one_problem_does_not_hide_another_kind_in_the_same_column(tm
     assert sum("超过上限 100" in p.message for p in score) == 30
     assert [p.message for p in score if p.row is None] == ["……同类问题另有 1 处未逐条列出"]
     assert [(p.row, p.message) for p in score if "不能小于" in p.message] == [(46, "得分 -5 不能小于 0")]
+
+
+def test_a_decimal_comma_is_refused_with_a_hint_and_a_thousands_comma_is_read(tmp_path):
+    """0,5 / 9,0 / 92,5 are not 5, 90 and 925: only a valid grouping such as 1,000 is a number."""
+    files = {
+        "units.csv": FILES["units.csv"].replace("甲,1000,", '甲,"1,000",'),
+        "dept_scores/宣教部.csv": FILES["dept_scores/宣教部.csv"].replace("甲,38,0", '甲,"38,5",0')
+        .replace("乙,36,1", '乙,"9,0",1'),
+        "leader_scores.csv": FILES["leader_scores.csv"].replace("乙,80,84,82", '乙,"80,5",84,82'),
+    }
+    problems = problems_of(tiny(tmp_path, files=files))
+    assert cells(problems) == Counter({
+        ("dept_scores/宣教部.csv", 2, "1.1"): 1, ("dept_scores/宣教部.csv", 3, "1.1"): 1,
+        ("leader_scores.csv", 3, "领导1"): 1,
+    })
+    assert message(problems, "dept_scores/宣教部.csv", 2, "1.1") == (
+        "「38,5」中的逗号不是千位分隔符（只有 1,234 这样每三位一个逗号才是）；小数请用小数点，如 38.5")
+    assert message(problems, "dept_scores/宣教部.csv", 3, "1.1").endswith("如 9.0")
+    number, _ = parse_numbers(pd.Series(["1,000", "12,345.5", "1,2345", "0,5", "１，２００"]))
+    assert number.tolist()[:2] == [1000, 12345.5] and number.iloc[2:4].isna().all() and number.iloc[4] == 1200
+
+
+def test_a_prior_year_count_of_zero_is_a_warning_naming_the_unit(tmp_path):
+    files = {"units.csv": FILES["units.csv"].replace("乙,500,600", "乙,500,0")}
+    inputs = read_year(tiny(tmp_path, files=files), 2030)
+    (warning,) = [w for w in inputs.warnings if w.file == "units.csv"]
+    assert (warning.row, warning.column, warning.value) == (3, "单位", "乙")
+    assert warning.message.startswith("单位「乙」的上年参保数为 0：指标 2.3 的目标按上年数计为 0，无论今年完成多少（即使为 0）都得满分")

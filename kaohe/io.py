@@ -270,7 +270,7 @@ def _column_types(lines: list[str], sep: str) -> dict[int, str]:
     value and a code per cell) where few values recur, like answers, roles or scores; as text
     where there are many, like names, or all are numbers, which categories would convert."""
     return {
-        c: "category" if len(set(cells)) * 20 <= len(cells) and not all(map(_is_number, cells)) else "object"
+        c: "category" if len(set(cells)) * 20 <= len(cells) and not all(map(is_number, cells)) else "object"
         for c, cells in enumerate(itertools.zip_longest(*csv.reader(lines, delimiter=sep), fillvalue=""))
     }
 
@@ -280,7 +280,8 @@ def _is_text(column: pd.Series) -> bool:
     return dtype == object or isinstance(dtype, pd.StringDtype)
 
 
-def _is_number(text: str) -> bool:
+def is_number(text: str) -> bool:
+    """Whether Python reads ``text`` as a number."""
     try:
         float(text)
     except ValueError:

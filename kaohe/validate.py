@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .io import RawTable, find_table, fold, fold_series, read_table, sha256
+from .io import RawTable, find_table, is_number, fold, fold_series, read_table, sha256
 from .problems import InvalidInputError, Problem, ProblemLog, SchemeError
 from .scheme import Indicator, Scheme, load_scheme
 
@@ -759,7 +759,7 @@ def _not_a_number(value) -> str:
     folded = fold(value) if isinstance(value, str) else ""
     if "," in folded and not re.fullmatch(THOUSANDS, folded):
         decimal = folded.replace(",", ".") if folded.count(",") == 1 else None
-        hint = f"；小数请用小数点，如 {decimal}" if decimal and _is_number(decimal) else "；小数请用小数点，如 0.5"
+        hint = f"；小数请用小数点，如 {decimal}" if decimal and is_number(decimal) else "；小数请用小数点，如 0.5"
         return f"「{value}」中的逗号不是千位分隔符（只有 1,234 这样每三位一个逗号才是）{hint}"
     if isinstance(value, str) and DATE_LIKE.match(value):
         return f"「{value}」是日期，不是数字（请检查单元格格式）"
@@ -768,14 +768,6 @@ def _not_a_number(value) -> str:
     if isinstance(value, str) and value.upper() in EXCEL_ERRORS:
         return f"「{value}」是 Excel 的错误值（公式出错），请检查该单元格的公式"
     return f"「{value}」不是有效的数字"
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _float(text) -> float:

@@ -13,13 +13,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import excel
-from .scheme import RULE_NAMES, Scheme
+from .scheme import Scheme
+from .scoring import effective_weights
+from .vocabulary import COMPONENT_NAMES, FONT_STACK, MODE_NAMES, RULE_NAMES, SCOPE_LABELS, SCOPE_NAMES
 
-COMPONENT_NAMES = {"leader": "领导评分", "dept": "业务部门评分", "grassroots": "基层评分", "brand": "特色品牌"}
 COMPONENT_COLOURS = {"leader": "#4C78A8", "dept": "#72B7B2", "grassroots": "#F58518", "brand": "#B279A2"}
 TOP_COLOUR, OTHER_COLOUR, VETO_COLOUR = "#C8102E", "#7F7F7F", "#000000"
 VETOED = "一票否决"
-FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "SimHei", sans-serif'
 
 
 def labels(values) -> list[str]:
@@ -30,7 +30,7 @@ def layout(fig: go.Figure, title: str, height: int | None = None, *, legend: boo
     """The house style of every kaohe figure: title, CJK font, margins, a legend above on the right."""
     fig.update_layout(
         title={"text": title, "x": 0.01},
-        font={"family": FONT, "size": 13},
+        font={"family": FONT_STACK, "size": 13},
         template="plotly_white",
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         height=height,
@@ -44,15 +44,11 @@ def layout(fig: go.Figure, title: str, height: int | None = None, *, legend: boo
 
 def contributions(results) -> pd.DataFrame:
     """Each unit's total split into the weighted components that add up to it."""
-    s = results.scheme
-    w = s.component_weights
     t = results.results
+    share = effective_weights(results.scheme)
     return pd.DataFrame({
         "unit": t["unit"],
-        "leader": s.common_weight * w["leader"] * t["leader"],
-        "dept": s.common_weight * w["dept"] * t["dept"],
-        "grassroots": s.common_weight * w["grassroots"] * t["grassroots"],
-        "brand": s.brand_weight * t["brand"],
+        **{part: share[part] * t[part] for part in share},
         "total": t["total"],
         "grade": display_grade(t),
     })
@@ -139,7 +135,7 @@ def dept_ranking_chart(results) -> go.Figure:
     fig.add_bar(y=names, x=d["dept"], name="乘以名次系数后", orientation="h", marker_color="#72B7B2")
     fig.update_layout(barmode="overlay", xaxis={"title": "业务部门评分", "range": [0, 105]})
     fig.update_traces(opacity=0.9)
-    scope = {"total": "按总分排序", "category": "按类别排序", "indicator": "按指标排序"}[results.scheme.dept_ranking.scope]
+    scope = SCOPE_LABELS[results.scheme.dept_ranking.scope]
     return layout(fig, f"业务部门评分：原始分与名次系数（{scope}）", height=max(420, 28 * len(d) + 120))
 
 
@@ -244,8 +240,7 @@ def summary(results) -> dict:
 def method_tables(scheme: Scheme) -> dict[str, pd.DataFrame]:
     """The method appendix generated from the scheme: settings, indicators, veto clauses, answers."""
     w = scheme.component_weights
-    scope = {"total": "按共性指标总分排序", "category": "按每类指标分别排序", "indicator": "按每项指标分别排序"}
-    mode = {"scaled": "得分 × 名次系数", "rank_only": "该部分满分 × 名次系数（只看名次）"}
+    scope, mode = SCOPE_NAMES, MODE_NAMES
     quota = {"share": f"参评单位数的 {scheme.quota.value:.0%}（向下取整），与末位并列者同为优秀",
              "count": f"{scheme.quota.value:g} 个，与末位并列者同为优秀",
              "min_total": f"总分不低于 {scheme.quota.value:g} 分"}[scheme.quota.kind]

@@ -264,20 +264,23 @@ def _init(args) -> int:
 
 @contextlib.contextmanager
 def _terminate_as_interrupt():
-    """While a command runs, SIGTERM (a task manager ending kaohe) stops it as Ctrl-C does:
-    the clean-up runs and the old outputs stay."""
+    """While a command runs, Ctrl-C and SIGTERM (a task manager ending kaohe) stop it at once
+    with KeyboardInterrupt: the clean-up runs and the old outputs stay. The handler is kaohe's
+    own, so that the event loop running the notebook does not take Ctrl-C as a request to
+    cancel one task and then go on."""
     def stop(signum, frame):
         raise KeyboardInterrupt
 
     try:
-        before = signal.signal(signal.SIGTERM, stop)
+        before = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
     except (ValueError, OSError):  # not the main thread: leave signals alone
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, before)
+        for s, handler in before.items():
+            signal.signal(s, handler)
 
 
 def _interrupted() -> int:

@@ -38,16 +38,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import __version__
-from .charts import COMPONENT_COLOURS, COMPONENT_NAMES, RULE_NAMES, labels, layout, rule_text
+from .charts import COMPONENT_COLOURS, labels, layout, rule_text
 from .pipeline import Results, score
 from .problems import KaoheError, Problem, SchemeError, UsageError
 from .report import FIGURE_CONFIG, esc, escape_figure, format_html, table_html
 from .scheme import COMPONENTS, Indicator, Quota, Scheme, Trim, dump_scheme, load_scheme, parse_scheme, scheme_to_dict
-from .scoring import quota_size
+from .scoring import effective_weights, quota_size
+from .vocabulary import COMPONENT_NAMES, MODE_NAMES, RULE_NAMES, SCOPE_NAMES
 
 VARIANT = "方案变体"  # the "file" named in problems of a what-if scheme
-SCOPE_NAMES = {"total": "按共性指标总分排序", "category": "按每类指标分别排序", "indicator": "按每项指标分别排序"}
-MODE_NAMES = {"scaled": "得分 × 名次系数", "rank_only": "该部分满分 × 名次系数（只看名次）"}
 QUOTA_NAMES = {"share": "按比例", "count": "按个数", "min_total": "按最低总分"}
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 GRADE_CHANGED = "background-color: #FFF3B0"
@@ -205,8 +204,7 @@ def contributions(results: Results, unit: str) -> pd.DataFrame:
     0.7 × 0.25 = 0.175), ``points`` = score × weight.
     """
     row = results.results.set_index("unit").loc[check_unit(results, unit)]
-    s = results.scheme
-    weights = {k: s.common_weight * s.component_weights[k] for k in COMPONENTS} | {"brand": s.brand_weight}
+    weights = effective_weights(results.scheme)
     table = pd.DataFrame({
         "component": list(weights),
         "name": [COMPONENT_NAMES[k] for k in weights],

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .problems import ProblemLog
+from .vocabulary import HEADER_ALIASES
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 _LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n)")
@@ -34,25 +35,6 @@ SAMPLE_LINES = 500  # first lines of a CSV looked at for how to read each column
 HIDDEN_REPORTS = 30  # hidden rows warned about one by one
 OPTIONS_SHEET = "选项"  # the hidden sheet of drop-down lists in the workbooks kaohe template writes
 
-# Chinese header aliases → the English names used everywhere in the code (SPEC §2).
-ALIASES = {
-    "单位": "unit",
-    "单位名称": "unit",
-    "考核单位": "unit",
-    "参保基数": "medical_target",
-    "上年参保数": "medical_prior",
-    "类别": "group",
-    "基层工会": "sub_union",
-    "身份": "role",
-    "项目编号": "item",
-    "项目名称": "title",
-    "评分单位": "reviewer",
-    "得分": "score",
-    "否决条款": "clause",
-    "说明": "note",
-    "等次": "grade",
-    "理由": "reason",
-}
 
 
 @dataclass(frozen=True)
@@ -139,7 +121,7 @@ def fold_series(values: pd.Series) -> pd.Series:
 def header_name(text) -> str:
     """The canonical column name of a header cell: aliases mapped, case and width folded."""
     key = fold(text)
-    return ALIASES.get(key, key.lower() if key.isascii() else key)
+    return HEADER_ALIASES.get(key, key.lower() if key.isascii() else key)
 
 
 def find_table(folder: Path, stem: str, log: ProblemLog, *, required: bool = True) -> Path | None:

@@ -40,6 +40,7 @@ import markupsafe
 
 from kaohe.problems import KaoheError
 from kaohe.staging import write_text
+from kaohe.vocabulary import FONT_STACK
 
 KERNEL_NAME = "kaohe"
 KERNEL_DISPLAY_NAME = "Python (kaohe)"
@@ -47,10 +48,6 @@ TEMPLATE_NAME = "kaohe_report"
 TEMPLATES_DIR = files("kaohe") / "templates"  # nbconvert's template folder, shipped in the package
 KERNEL_QUIET = "--log-level=ERROR"  # no start-up warnings from the kernel on kaohe's stderr
 
-CJK_FONT_FAMILY = (
-    '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", '
-    '"SimSun", sans-serif'
-)
 
 FIGURE_CONFIG = {
     "displaylogo": False,
@@ -109,8 +106,8 @@ def setup_notebook() -> None:
     pio.renderers.default = KERNEL_NAME
     pio.templates[KERNEL_NAME] = {
         "layout": {
-            "font": {"family": CJK_FONT_FAMILY},
-            "hoverlabel": {"font": {"family": CJK_FONT_FAMILY}},
+            "font": {"family": FONT_STACK},
+            "hoverlabel": {"font": {"family": FONT_STACK}},
         }
     }
     pio.templates.default = f"plotly_white+{KERNEL_NAME}"

@@ -18,7 +18,6 @@ import yaml
 from .problems import ProblemLog, SchemeError
 
 RULE_KINDS = ("manual", "deduction", "checklist", "bands", "target")
-RULE_NAMES = {"manual": "直接评分", "deduction": "按次扣分", "checklist": "缺项扣分", "bands": "比例分档", "target": "完成目标"}
 SCOPES = ("total", "category", "indicator")
 MODES = ("scaled", "rank_only")
 QUOTA_KINDS = ("share", "count", "min_total")

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .scheme import Quota, Scheme, Trim
+from .scheme import COMPONENTS, Quota, Scheme, Trim
 
 TIE_DECIMALS = 6
 
@@ -19,6 +19,13 @@ TIE_DECIMALS = 6
 def competition_rank(values: pd.Series) -> pd.Series:
     """Competition ranks, best first (1, 2, 2, 4), comparing values rounded to 6 decimals."""
     return values.round(TIE_DECIMALS).rank(method="min", ascending=False).astype("int64")
+
+
+def competition_ranks(rounded: np.ndarray) -> np.ndarray:
+    """Row-wise competition ranks, best first (1, 2, 2, 4), of totals already rounded to
+    ``TIE_DECIMALS`` (one row per weight draw in :mod:`kaohe.sensitivity`)."""
+    ranks = pd.DataFrame(np.atleast_2d(rounded)).rank(axis=1, method="min", ascending=False)
+    return ranks.to_numpy(dtype="int64")
 
 
 def rank_coefficient(rank: pd.Series, step: float) -> pd.Series:
@@ -217,6 +224,28 @@ def brand_scores(items: pd.DataFrame, reviews: pd.DataFrame, trim: Trim):
     return item_scores, reviews, brand
 
 
+def combine(leader, dept, grassroots, brand, weights) -> tuple:
+    """``(common, total)``: 共性工作 = 领导 × w + 业务部门 × w + 基层 × w; 总分 = 共性 × w + 品牌 × w (第七条).
+
+    The one place the total is computed. ``weights`` maps leader, dept, grassroots, common and
+    brand to numbers, or to arrays of weight draws (:mod:`kaohe.sensitivity`), which broadcast
+    over the components; the order of operations is fixed, so every caller gets the same bits.
+    """
+    common = weights["leader"] * leader + weights["dept"] * dept + weights["grassroots"] * grassroots
+    return common, weights["common"] * common + weights["brand"] * brand
+
+
+def scheme_weights(scheme: Scheme) -> dict[str, float]:
+    """The five weights :func:`combine` takes, from the scheme."""
+    return {**scheme.component_weights, "common": scheme.common_weight, "brand": scheme.brand_weight}
+
+
+def effective_weights(scheme: Scheme) -> dict[str, float]:
+    """Each component's share of the total: 领导评分 0.7 × 0.25 = 0.175 … 特色品牌 0.3."""
+    w = scheme_weights(scheme)
+    return {k: w["common"] * w[k] for k in COMPONENTS} | {"brand": w["brand"]}
+
+
 def total_scores(units: pd.Series, dept, leader, grassroots, brand, scheme: Scheme) -> pd.DataFrame:
     """共性工作 = 25% 领导 + 60% 部门 + 15% 基层; 总分 = 70% 共性 + 30% 品牌 (第七条)."""
     table = pd.DataFrame({"unit": units})
@@ -225,9 +254,8 @@ def total_scores(units: pd.Series, dept, leader, grassroots, brand, scheme: Sche
     table = table.merge(grassroots, on="unit", how="left")
     table = table.merge(brand, on="unit", how="left")
     table["brand"] = table["brand"].fillna(0.0)
-    w = scheme.component_weights
-    table["common"] = w["leader"] * table["leader"] + w["dept"] * table["dept"] + w["grassroots"] * table["grassroots"]
-    table["total"] = scheme.common_weight * table["common"] + scheme.brand_weight * table["brand"]
+    table["common"], table["total"] = combine(table["leader"], table["dept"], table["grassroots"], table["brand"],
+                                              scheme_weights(scheme))
     table["rank"] = competition_rank(table["total"])
     return table
 
@@ -241,6 +269,22 @@ def quota_size(quota: Quota, n_units: int) -> int | None:
     return None
 
 
+def excellent_cutoff(rounded: np.ndarray, eligible: np.ndarray, quota: Quota) -> np.ndarray:
+    """The total a non-vetoed unit needs to be proposed 优秀 (第九条), per row of ``rounded``
+    (totals rounded to ``TIE_DECIMALS``; one row, or one per weight draw): the k-th best total
+    of the ``eligible`` (non-vetoed) units, the quota's minimum total, or ∞ when none is admitted."""
+    rounded = np.atleast_2d(rounded)
+    eligible = np.asarray(eligible, dtype=bool)
+    k = quota_size(quota, rounded.shape[1])
+    if k is None:
+        return np.full(len(rounded), float(quota.value))
+    if k <= 0 or not eligible.any():
+        return np.full(len(rounded), math.inf)
+    kth = min(k, int(eligible.sum()))
+    candidates = np.where(eligible, rounded, -np.inf)
+    return -np.partition(-candidates, kth - 1, axis=1)[:, kth - 1]  # the k-th best eligible total
+
+
 def grades(totals: pd.DataFrame, vetoes: pd.DataFrame, overrides: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     """考核等次 (第九条): the quota's top non-vetoed units are 优秀, ties with the last included.
 
@@ -252,17 +296,11 @@ def grades(totals: pd.DataFrame, vetoes: pd.DataFrame, overrides: pd.DataFrame, 
     table["vetoed"] = table["unit"].isin(set(vetoes["unit"]))
     veto_clauses = table["unit"].map(clauses).astype(object)
     table["veto_clauses"] = veto_clauses.where(veto_clauses.notna(), "").astype(str)
-    eligible = table.loc[~table["vetoed"], "total"].round(TIE_DECIMALS)
     k = quota_size(scheme.quota, len(table))
-    if k is None:
-        cutoff = scheme.quota.value
-    elif k <= 0 or eligible.empty:
-        cutoff = math.inf
-    else:
-        cutoff = eligible.sort_values(ascending=False).iloc[min(k, len(eligible)) - 1]
-    top = ~table["vetoed"] & (table["total"].round(TIE_DECIMALS) >= cutoff)
-    table["proposed_grade"] = np.where(top, scheme.top_grade, scheme.other_grade)
     total = table["total"].round(TIE_DECIMALS)
+    cutoff = float(excellent_cutoff(total.to_numpy(), ~table["vetoed"].to_numpy(), scheme.quota)[0])
+    top = ~table["vetoed"] & (total >= cutoff)
+    table["proposed_grade"] = np.where(top, scheme.top_grade, scheme.other_grade)
     band = ~table["vetoed"] & ((total - cutoff).abs() <= scheme.near_tie + 10 ** -TIE_DECIMALS)
     contested = bool((band & top).any() and (band & ~top).any())  # close calls on both sides
     tied = k is not None and int(top.sum()) > k and math.isfinite(cutoff)

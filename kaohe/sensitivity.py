@@ -12,9 +12,9 @@ Two questions a leader asks before trusting a rank:
    each group to sum 1, and recomputes totals, ranks and the proposed 优秀 set per draw.
 
 The components (leader, dept, grassroots, brand) do not depend on these weights, so they
-are computed once; the draws are plain numpy on a draws × units matrix, done in the same
-order of operations as :func:`kaohe.scoring.total_scores`, so that a draw gives bit for bit
-the totals, ranks and grades of :func:`kaohe.pipeline.score` under the drawn weights.
+are computed once; the draws are plain numpy on a draws × units matrix, through the same
+formula as the scoring (:func:`kaohe.scoring.combine`), so that a draw gives bit for bit the
+totals, ranks and grades of :func:`kaohe.pipeline.score` under the drawn weights.
 
 :func:`stability` puts both together per unit with a verdict (稳定 / 较稳定 / 取决于方法),
 and :func:`stability_chart` / :func:`stability_table` draw it for the report.
@@ -29,11 +29,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .charts import FONT, OTHER_COLOUR, TOP_COLOUR, VETO_COLOUR, VETOED, labels
+from .charts import OTHER_COLOUR, TOP_COLOUR, VETO_COLOUR, VETOED, labels
 from .pipeline import Results, score
 from .scheme import COMPONENTS, MODES, SCOPES, Quota, Scheme
-from .scoring import TIE_DECIMALS, quota_size
+from .scoring import TIE_DECIMALS, combine, competition_ranks, excellent_cutoff, quota_size
 from .validate import YearInputs
+from .vocabulary import FONT_STACK, MODE_LABELS, SCOPE_LABELS
 
 DRAWS = 1000  # weight draws in the report
 SPREAD = 0.2  # each weight × U(0.8, 1.2) before renormalising
@@ -51,14 +52,12 @@ GRADE_AGREEMENT = 0.95  # … and ≥ 95% of weight draws give it the official p
 STABLE, FAIRLY_STABLE, DEPENDS = "稳定", "较稳定", "取决于方法"
 VERDICT_COLOURS = {STABLE: "#54A24B", FAIRLY_STABLE: "#ECA82C", DEPENDS: "#E45756"}
 
-SCOPE_NAMES = {"total": "按总分排序", "category": "按类别排序", "indicator": "按指标排序"}
-MODE_NAMES = {"scaled": "得分×系数", "rank_only": "只看名次"}
 METHOD_COLOUR, WEIGHT_COLOUR, WEIGHT_CORE_COLOUR = "#9ECAE9", "#D4D4D4", "#8C8C8C"
 
 
 def method_name(scope: str, mode: str) -> str:
     """A reading of the department-ranking sentence in words, e.g. 「按类别排序·只看名次」."""
-    return f"{SCOPE_NAMES[scope]}·{MODE_NAMES[mode]}"
+    return f"{SCOPE_LABELS[scope]}·{MODE_LABELS[mode]}"
 
 
 # -- 1. the six readings of the department-ranking sentence ---------------------------------
@@ -162,10 +161,9 @@ def simulate_weights(results: Results, draws: int = DRAWS, spread: float = SPREA
     vetoed = table["unit"].isin(set(results.inputs.vetoes["unit"])).to_numpy()
 
     weights = draw_weights(scheme, draws, spread, seed)
-    wl, wd, wg, wc, wb = (weights[:, [k]] for k in range(len(WEIGHTS)))
-    # the order of operations of scoring.total_scores, so each draw matches score() bit for bit
-    common = wl * parts["leader"] + wd * parts["dept"] + wg * parts["grassroots"]
-    totals = wc * common + wb * parts["brand"]
+    # a column of draws per weight against a row of units: the formula of score(), draw by draw
+    _, totals = combine(parts["leader"], parts["dept"], parts["grassroots"], parts["brand"],
+                        {name: weights[:, [k]] for k, name in enumerate(WEIGHTS)})
     rounded = np.round(totals, TIE_DECIMALS)
     return WeightDraws(
         units=units,
@@ -188,12 +186,6 @@ def draw_weights(scheme: Scheme, draws: int, spread: float, seed: int | None) ->
     return drawn
 
 
-def competition_ranks(values: np.ndarray) -> np.ndarray:
-    """Row-wise competition ranks, best first (1, 2, 2, 4), of values already rounded (pandas ``rank``)."""
-    ranks = pd.DataFrame(np.atleast_2d(values)).rank(axis=1, method="min", ascending=False)
-    return ranks.to_numpy(dtype="int64")
-
-
 def top_mask(rounded: np.ndarray, vetoed: np.ndarray, quota: Quota) -> np.ndarray:
     """Row-wise proposed 优秀 by the rule of :func:`kaohe.scoring.grades` (第九条, SPEC §1.9).
 
@@ -202,16 +194,7 @@ def top_mask(rounded: np.ndarray, vetoed: np.ndarray, quota: Quota) -> np.ndarra
     """
     rounded = np.atleast_2d(rounded)
     eligible = ~np.asarray(vetoed, dtype=bool)
-    k = quota_size(quota, rounded.shape[1])
-    if k is None:
-        return eligible & (rounded >= quota.value)
-    n_eligible = int(eligible.sum())
-    if k <= 0 or n_eligible == 0:
-        return np.zeros(rounded.shape, dtype=bool)
-    kth = min(k, n_eligible)
-    candidates = np.where(eligible, rounded, -np.inf)
-    cutoff = -np.partition(-candidates, kth - 1, axis=1)[:, kth - 1]  # the k-th best eligible total
-    return eligible & (rounded >= cutoff[:, None])
+    return eligible & (rounded >= excellent_cutoff(rounded, eligible, quota)[:, None])
 
 
 # -- 3. per unit: ranges, share 优秀 and a verdict -------------------------------------------
@@ -344,7 +327,7 @@ def stability_chart(table: pd.DataFrame) -> go.Figure:
         barmode="group", bargap=0.25,
         xaxis={"range": [0.3, n + 0.7], "dtick": 1 if n <= 30 else None, "side": "top"},
         title={"text": "名次稳定性：各单位名次可能的变动范围（名次 1 为最好）", "x": 0.01},
-        font={"family": FONT, "size": 13},
+        font={"family": FONT_STACK, "size": 13},
         template="plotly_white",
         margin={"l": 10, "r": 10, "t": 80, "b": 10},
         legend={"orientation": "h", "yanchor": "top", "y": -0.01, "xanchor": "left", "x": 0},

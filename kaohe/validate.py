@@ -19,6 +19,7 @@ import pandas as pd
 from .io import RawTable, find_table, is_number, fold, fold_series, read_table, sha256
 from .problems import InvalidInputError, Problem, ProblemLog, SchemeError
 from .scheme import Indicator, Scheme, load_scheme
+from .vocabulary import COLUMN_NAMES
 
 TABLES = ("units", "dept_scores", "leader_scores", "survey", "brand_items", "brand_reviews", "vetoes", "grade_overrides")  # as checked
 MAX_REPORTS = 30  # per file, column and kind of problem; the rest are counted in one line
@@ -193,7 +194,7 @@ class _YearChecker:
     def require(self, table: RawTable, columns) -> bool:
         missing = [c for c in columns if c not in table.columns]
         for c in missing:
-            self.log.error(table.name, None, c, None, f"缺少必需的列「{c}」（中文表头「{_CHINESE.get(c, c)}」）")
+            self.log.error(table.name, None, c, None, f"缺少必需的列「{c}」（中文表头「{COLUMN_NAMES.get(c, c)}」）")
         return not missing
 
     def unit_names(self, table: RawTable, column: str = "unit") -> pd.Series:
@@ -779,21 +780,5 @@ def _num(x) -> str:
     return f"{x:g}"
 
 
-_CHINESE = {
-    "unit": "单位",
-    "medical_target": "参保基数",
-    "medical_prior": "上年参保数",
-    "group": "类别",
-    "sub_union": "基层工会",
-    "role": "身份",
-    "item": "项目编号",
-    "title": "项目名称",
-    "reviewer": "评分单位",
-    "score": "得分",
-    "clause": "否决条款",
-    "note": "说明",
-    "grade": "等次",
-    "reason": "理由",
-}
 
 __all__ = ["YearInputs", "read_year", "parse_numbers", "closest", "InvalidInputError"]

@@ -35,7 +35,8 @@ from .staging import staged
 from .io import OPTIONS_SHEET, ROW, fold, fold_series, find_table, header_name, read_table, sha256
 from .pipeline import year_paths
 from .problems import InvalidInputError, KaoheError, Problem, ProblemLog, SchemeError, UsageError
-from .scheme import RULE_NAMES, Indicator, Scheme, dump_scheme, load_scheme, scheme_to_dict
+from .scheme import Indicator, Scheme, dump_scheme, load_scheme, scheme_to_dict
+from .vocabulary import RULE_NAMES
 from .validate import INDICATOR_HEADER, closest
 
 YEAR = re.compile(r"^\d{4}$")

@@ -125,7 +125,7 @@ def test_an_interrupted_run_leaves_the_old_set_and_nothing_behind(data, tmp_path
     for line in run.stdout:
         if line.startswith("[3/4]"):
             break
-    time.sleep(0.5)
+    time.sleep(0.2)  # into the notebook
     kernels = psutil.Process(run.pid).children(recursive=True)
     assert kernels, "the report kernel runs"
     run.send_signal(stop)

@@ -1,6 +1,6 @@
 """kaohe: the yearly key-work assessment of 绍兴市总工会, from input workbooks to the report."""
 
-__version__ = "0.1.0"
+from .version import VERSION as __version__
 
 from .pipeline import Results, load_year, score, score_year  # noqa: E402
 from .problems import InvalidInputError, KaoheError, Problem, SchemeError, UsageError  # noqa: E402

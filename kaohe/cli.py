@@ -328,9 +328,9 @@ def _east_asian_display() -> None:
 
 
 def _version() -> str:
-    from . import __version__
+    from .version import VERSION
 
-    return __version__
+    return VERSION
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import __version__
+from .version import VERSION
 from .charts import COMPONENT_COLOURS, labels, layout, rule_text
 from .pipeline import Results, score
 from .problems import KaoheError, Problem, SchemeError, UsageError
@@ -612,7 +612,7 @@ def save_variant(
     official_changes = scheme_changes(official, scheme) if official is not None else []
     header = [
         f"# {VARIANT}（推演用，不是正式方案）：{scheme.title}",
-        f"# 保存于 {now:%Y-%m-%d %H:%M:%S}，kaohe {__version__}",
+        f"# 保存于 {now:%Y-%m-%d %H:%M:%S}，kaohe {VERSION}",
     ]
     if official is not None:
         header.append("# 相对正式方案的改动：" + ("无" if not official_changes else ""))

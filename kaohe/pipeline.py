@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
+from .version import VERSION
 from .io import write_csv
 from .resources import REPORT_NOTEBOOK, notebook as shipped_notebook
 from .staging import locked, staged, write_text
@@ -283,7 +283,7 @@ def output_tables(results: Results) -> dict[str, pd.DataFrame]:
 def manifest_data(results: Results) -> dict:
     """What produced the outputs: package version, the scheme, the SHA-256 of every input."""
     return {
-        "kaohe_version": __version__,
+        "kaohe_version": VERSION,
         "year": results.year,
         "scheme": scheme_to_dict(results.scheme),
         "inputs": results.inputs.files,

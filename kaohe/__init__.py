@@ -2,10 +2,10 @@
 
 from .version import VERSION as __version__
 
-from .pipeline import Results, load_year, score, score_year  # noqa: E402
-from .problems import InvalidInputError, KaoheError, Problem, SchemeError, UsageError  # noqa: E402
-from .scheme import Scheme, load_scheme  # noqa: E402
-from .validate import YearInputs, read_year  # noqa: E402
+from .pipeline import Results, load_year, score, score_year
+from .problems import InvalidInputError, KaoheError, Problem, SchemeError, UsageError
+from .scheme import Scheme, load_scheme
+from .validate import YearInputs, read_year
 
 __all__ = [
     "InvalidInputError",

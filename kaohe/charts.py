@@ -240,7 +240,6 @@ def summary(results) -> dict:
 def method_tables(scheme: Scheme) -> dict[str, pd.DataFrame]:
     """The method appendix generated from the scheme: settings, indicators, veto clauses, answers."""
     w = scheme.component_weights
-    scope, mode = SCOPE_NAMES, MODE_NAMES
     quota = {"share": f"参评单位数的 {scheme.quota.value:.0%}（向下取整），与末位并列者同为优秀",
              "count": f"{scheme.quota.value:g} 个，与末位并列者同为优秀",
              "min_total": f"总分不低于 {scheme.quota.value:g} 分"}[scheme.quota.kind]
@@ -248,8 +247,8 @@ def method_tables(scheme: Scheme) -> dict[str, pd.DataFrame]:
         ("总分构成", f"共性工作 {scheme.common_weight:.0%} + 特色品牌工作 {scheme.brand_weight:.0%}"),
         ("共性工作构成", f"领导评分 {w['leader']:.0%} + 业务部门评分 {w['dept']:.0%} + 基层评分 {w['grassroots']:.0%}"),
         ("业务部门名次系数", f"1 − {scheme.dept_ranking.step:.0%} ×（名次 − 1），最低为 0"),
-        ("排序口径", scope[scheme.dept_ranking.scope]),
-        ("系数用法", mode[scheme.dept_ranking.mode]),
+        ("排序口径", SCOPE_NAMES[scheme.dept_ranking.scope]),
+        ("系数用法", MODE_NAMES[scheme.dept_ranking.mode]),
         ("领导评分去分", _trim_text(scheme.leader_trim)),
         ("品牌互评去分", _trim_text(scheme.brand_trim) + "；自评不计入"),
         ("品牌项目限报", f"每单位 {scheme.max_brand_items} 项"),

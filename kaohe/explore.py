@@ -37,13 +37,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .version import VERSION
 from .charts import COMPONENT_COLOURS, labels, layout, rule_text
 from .pipeline import Results, score
 from .problems import KaoheError, Problem, SchemeError, UsageError
 from .report import FIGURE_CONFIG, esc, escape_figure, format_html, table_html
 from .scheme import COMPONENTS, Indicator, Quota, Scheme, Trim, dump_scheme, load_scheme, parse_scheme, scheme_to_dict
 from .scoring import effective_weights, quota_size
+from .version import VERSION
 from .vocabulary import COMPONENT_NAMES, MODE_NAMES, RULE_NAMES, SCOPE_NAMES
 
 VARIANT = "方案变体"  # the "file" named in problems of a what-if scheme
@@ -908,12 +908,11 @@ class WhatIfWidget(widgets.VBox):
             self._quota_kind_changed(value=s.quota.value)
 
     def _quota_kind_changed(self, *_, value=None):
+        """A new quota kind: its range, and ``value`` (else the official value, or a default for the kind)."""
         kind, s, n = self.quota_kind.value, self.official.scheme, len(self.official.results)
-        if value is not None:
-            pass
-        elif kind == s.quota.kind:
+        if value is None and kind == s.quota.kind:
             value = s.quota.value
-        else:
+        elif value is None:
             value = {"share": 0.3, "count": quota_size(Quota(), n) or 1,
                      "min_total": float(np.floor(self.official.cutoff))
                      if math.isfinite(self.official.cutoff) else 90.0}[kind]

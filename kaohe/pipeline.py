@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from .version import VERSION
 from .io import write_csv
 from .resources import REPORT_NOTEBOOK, notebook as shipped_notebook
 from .staging import locked, staged, write_text
@@ -30,6 +29,7 @@ from .scoring import (
     total_scores,
 )
 from .validate import YearInputs, read_year
+from .version import VERSION
 from .workspace import find_data_dir
 
 RESULT_COLUMNS = [

@@ -259,16 +259,11 @@ def escape_figure(fig_dict: Mapping) -> dict:
     return _escape_tree(dict(fig_dict), key="")
 
 
-def _label_text(text: str) -> str:
-    """``& < >`` escaped for plotly's label markup (quotes need no escape there)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _escape_tree(node, key):
     import numpy as np
 
     if isinstance(node, str):
-        return node if key.endswith("template") else _label_text(node)
+        return node if key.endswith("template") else html.escape(node, quote=False)  # quotes need none in labels
     if isinstance(node, Mapping):
         return {k: _escape_tree(v, k) for k, v in node.items()}
     if isinstance(node, (list, tuple)):

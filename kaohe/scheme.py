@@ -161,11 +161,11 @@ def _load_yaml(text: str, log: ProblemLog, name: str):
     except yaml.YAMLError:
         loader_class = yaml.SafeLoader
         node = yaml.compose(text, Loader=loader_class)
-    _aliases(text, loader_class, log, name)
+    aliased = _aliases(text, loader_class, log, name)
     if node is None:
         return None
     _check_nodes(node, "", log, name, seen=set())
-    if any("别名" in p.message for p in log.errors):
+    if aliased:
         return None  # nothing is built from a file with aliases
     loader = loader_class("")
     try:
@@ -233,13 +233,17 @@ def _check_nodes(node, where: str, log: ProblemLog, name: str, seen: set, shown:
         _check_nodes(value_node, f"{where}.{key}" if where else key, log, name, seen, path)
 
 
-def _aliases(text: str, loader_class, log: ProblemLog, name: str) -> None:
+def _aliases(text: str, loader_class, log: ProblemLog, name: str) -> bool:
     """Refuse YAML anchors and aliases (``&name`` / ``*name``): with them a small file can stand
-    for a huge one, and the scheme never needs them. Read from the parser's events, nothing built."""
+    for a huge one, and the scheme never needs them. Read from the parser's events, nothing
+    built; returns whether there were any."""
+    found = False
     for event in yaml.parse(text, Loader=loader_class):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             log.error(name, event.start_mark.line + 1, None, f"&{event.anchor}" if event.anchor else None,
                       "不支持 YAML 锚点与别名（&名称、*名称）：请把内容直接写出来")
+            found = True
+    return found
 
 
 def load_scheme(path: str | Path) -> Scheme:

@@ -180,25 +180,24 @@ def _put_in_place(stage: Stage, target: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _take(step, folder: Path, target: Path) -> None:
+def _ends(step, folder: Path, target: Path) -> tuple[Path, Path]:
+    """Where a step moves a file from and to: ("aside", name), ("move", name, to), ("put", name)."""
     kind, name = step[0], step[1]
     if kind == "aside":
-        _replace(target / name, folder / OLD / name)
-    elif kind == "move":
-        _replace(target / name, target / step[2])
-    else:
-        _replace(folder / name, target / name)
+        return target / name, folder / OLD / name
+    if kind == "move":
+        return target / name, target / step[2]
+    return folder / name, target / name
+
+
+def _take(step, folder: Path, target: Path) -> None:
+    _replace(*_ends(step, folder, target))
 
 
 def _undo(done, folder: Path, target: Path) -> None:
     """Undo the steps taken, last first (a step that did not happen is skipped)."""
     for step in reversed(done):
-        kind, name = step[0], step[1]
-        moved_from, moved_to = {
-            "aside": (target / name, folder / OLD / name),
-            "move": (target / name, target / step[-1]),
-            "put": (folder / name, target / name),
-        }[kind]
+        moved_from, moved_to = _ends(step, folder, target)
         if moved_to.exists():
             _replace(moved_to, moved_from)
 

@@ -16,14 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .io import RawTable, find_table, is_number, fold, fold_series, read_table, sha256
+from .io import TABLE_SUFFIXES, RawTable, find_table, fold, fold_series, is_number, read_table, sha256
 from .problems import InvalidInputError, Problem, ProblemLog, SchemeError
 from .scheme import Indicator, Scheme, load_scheme
 from .vocabulary import COLUMN_NAMES
 
 TABLES = ("units", "dept_scores", "leader_scores", "survey", "brand_items", "brand_reviews", "vetoes", "grade_overrides")  # as checked
 MAX_REPORTS = 30  # per file, column and kind of problem; the rest are counted in one line
-TABLE_SUFFIXES = (".csv", ".xlsx")
 OTHER_FORMATS = {".xls": "Excel 97-2003 工作簿", ".xlsm": "启用宏的 Excel 工作簿", ".xlsb": "Excel 二进制工作簿",
                  ".ods": "OpenDocument 表格", ".et": "WPS 表格", ".numbers": "Numbers 表格"}
 KNOWN_SUFFIXES = {*TABLE_SUFFIXES, *OTHER_FORMATS, ".txt", ".tsv"}
@@ -274,7 +273,7 @@ class _YearChecker:
                 continue
             if name in expected:
                 if not entry.is_file():
-                    self.log.error(name, None, None, None, f"「{name}」{_not_a_file(entry)}，不是表格文件")
+                    self.not_a_table(name, entry)
                 continue
             stem, suffix = _stem_and_suffix(name)
             meant = _meant_table(stem)
@@ -282,10 +281,9 @@ class _YearChecker:
                 self.log.warning(name, None, None, None,
                                  f"不认识的文件「{name}」，kaohe 不读取它（应有的文件见 README「输入文件」）")
             elif suffix in OTHER_FORMATS and stem.lower() == meant:
-                self.log.error(name, None, None, None, f"{OTHER_FORMATS[suffix]}格式（{suffix}）kaohe 不能读取："
-                               f"请在 Excel 或 WPS 中另存为 {meant}.xlsx 或 {meant}.csv")
+                self.other_format(name, suffix, meant)
             elif not entry.is_file() and stem.lower() == meant and suffix in TABLE_SUFFIXES:
-                self.log.error(name, None, None, None, f"「{name}」{_not_a_file(entry)}，不是表格文件")
+                self.not_a_table(name, entry)
             else:
                 self.log.error(name, None, None, None, f"文件名「{name}」与应有的文件名「{meant}.csv」（或 {meant}.xlsx）"
                                f"相近，但不是它，kaohe 不会读取：请改名为 {meant}.csv 或 {meant}.xlsx")
@@ -296,12 +294,19 @@ class _YearChecker:
             if suffix in TABLE_SUFFIXES and entry.is_file():
                 continue
             if suffix in OTHER_FORMATS:
-                self.log.error(name, None, None, None, f"{OTHER_FORMATS[suffix]}格式（{suffix}）kaohe 不能读取："
-                               f"请在 Excel 或 WPS 中另存为 {stem}.xlsx 或 {stem}.csv")
+                self.other_format(name, suffix, stem)
             elif suffix in TABLE_SUFFIXES:
-                self.log.error(name, None, None, None, f"「{name}」{_not_a_file(entry)}，不是表格文件")
+                self.not_a_table(name, entry)
             else:
                 self.log.warning(name, None, None, None, f"「{entry.name}」不是 .csv 或 .xlsx 表格，kaohe 不读取它")
+
+    def other_format(self, name: str, suffix: str, stem: str):
+        self.log.error(name, None, None, None, f"{OTHER_FORMATS[suffix]}格式（{suffix}）kaohe 不能读取："
+                       f"请在 Excel 或 WPS 中另存为 {stem}.xlsx 或 {stem}.csv")
+
+    def not_a_table(self, name: str, entry: Path):
+        what = "是失效的快捷方式（链接）" if entry.is_symlink() and not entry.exists() else "是一个文件夹"
+        self.log.error(name, None, None, None, f"「{name}」{what}，不是表格文件")
 
     # -- units ---------------------------------------------------------------------------
     def units(self) -> pd.DataFrame:
@@ -370,7 +375,7 @@ class _YearChecker:
         if not folder.is_dir():
             self.log.error("dept_scores/", None, None, None, "缺少业务部门评分文件夹 dept_scores/")
             return pd.DataFrame(columns=columns)
-        paths = sorted(p for p in _entries(folder) if p.is_file() and _stem_and_suffix(p.name)[1] in TABLE_SUFFIXES)
+        paths = [p for p in _entries(folder) if p.is_file() and _stem_and_suffix(p.name)[1] in TABLE_SUFFIXES]
         if not paths:
             self.log.error("dept_scores/", None, None, None, "dept_scores/ 文件夹中没有 .csv 或 .xlsx 文件")
         indicators = {i.id: i for i in self.scheme.indicators}
@@ -723,10 +728,6 @@ def _meant_table(stem: str) -> str | None:
         return key
     close = difflib.get_close_matches(key, stems, n=1, cutoff=0.75)
     return close[0] if close else None
-
-
-def _not_a_file(entry: Path) -> str:
-    return "是失效的快捷方式（链接）" if entry.is_symlink() and not entry.exists() else "是一个文件夹"
 
 
 def closest(name: str, candidates: list[str]) -> str | None:

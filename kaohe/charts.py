@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from . import excel
 from .scheme import Scheme
 from .scoring import effective_weights
-from .vocabulary import COMPONENT_NAMES, FONT_STACK, MODE_NAMES, RULE_NAMES, SCOPE_LABELS, SCOPE_NAMES
+from .vocabulary import COMPONENT_NAMES, FONT_STACK, MODE_NAMES, SCOPE_LABELS, SCOPE_NAMES
 
 COMPONENT_COLOURS = {"leader": "#4C78A8", "dept": "#72B7B2", "grassroots": "#F58518", "brand": "#B279A2"}
 TOP_COLOUR, OTHER_COLOUR, VETO_COLOUR = "#C8102E", "#7F7F7F", "#000000"
@@ -275,20 +275,8 @@ def _trim_text(trim) -> str:
 
 
 def rule_text(rule) -> str:
-    """An indicator's rule in words, e.g. ``按次扣分（每次扣 0.5 分）`` (SPEC §1.1)."""
-    return RULE_NAMES[rule.kind] + _rule_detail(rule)
-
-
-def _rule_detail(rule) -> str:
-    if rule.kind in ("deduction",):
-        return f"（每次扣 {rule.per:g} 分）"
-    if rule.kind == "checklist":
-        return f"（共 {rule.n} 项，每缺一项扣 {rule.per:g} 分）"
-    if rule.kind == "bands":
-        return "（" + "；".join(f"≥{b.min:.0%} 得 {b.points:g} 分" for b in rule.bands) + "）"
-    if rule.kind == "target":
-        return "（目标取参保基数与上年参保数的较小者）"
-    return ""
+    """An indicator's rule in words, e.g. ``按次扣分（每次扣 0.5 分）`` (:meth:`kaohe.rules.Rule.describe`)."""
+    return rule.describe()
 
 
 def inputs_table(results) -> pd.DataFrame:

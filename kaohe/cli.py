@@ -89,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="数据目录，内含 raw/ 与 output/（默认 ./data）")
         return sub
 
-    year_command("validate", "校验该年度的输入文件，列出全部问题")
+    validate = year_command("validate", "校验该年度的输入文件，列出全部问题")
+    validate.add_argument("--problems", metavar="文件.xlsx",
+                          help="另把问题清单（文件、行、列、值、问题、级别）写成 Excel 工作簿，便于发回各部门修改；有错误时也写出")
     year_command("score", "校验并计分，写出 data/output/年份/ 下的结果表，并显示排名")
     run = year_command("run", "校验、计分，运行年度报告笔记本并发布 report.html（主任务）")
     run.add_argument("--notebook", metavar="文件", help="报告笔记本（默认为随包提供的年度报告笔记本 annual_report.ipynb）")
@@ -168,9 +170,7 @@ def _command(parser, args) -> int:
         print(f"kaohe: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except InvalidInputError as exc:
-        print_problems(exc.problems, file=sys.stderr)
-        errors = sum(p.is_error for p in exc.problems)
-        print(f"\n输入数据有 {errors} 个错误，未写出任何结果；已有的结果保持不变。", file=sys.stderr)
+        _say_invalid(exc.problems)
         return EXIT_INVALID
     except KaoheError as exc:
         print(f"kaohe: {exc}", file=sys.stderr)
@@ -184,13 +184,54 @@ def _validate(args) -> int:
     from .validate import read_year
 
     raw, _ = year_paths(args.year, args.data_dir)
-    inputs = read_year(raw, int(args.year))
+    sheet = _problems_path(args.problems, raw) if args.problems else None
+    try:
+        inputs = read_year(raw, int(args.year))
+    except InvalidInputError as exc:
+        if sheet is None:
+            raise
+        _write_problems(exc.problems, sheet)
+        _say_invalid(exc.problems)
+        print(f"问题清单（{len(exc.problems)} 条）已写入 {sheet.as_posix()}", file=sys.stderr)
+        return EXIT_INVALID
+    if sheet is not None:
+        _write_problems(inputs.warnings, sheet)
     if inputs.warnings:
         print_problems(inputs.warnings)
         print()
+    if sheet is not None:
+        print(f"问题清单（{len(inputs.warnings)} 条）已写入 {sheet.as_posix()}")
     print(f"{args.year} 年度输入校验通过：{len(inputs.units)} 个单位，{len(inputs.files)} 个文件，"
           f"{len(inputs.warnings)} 条警告。")
     return 0
+
+
+def _problems_path(text: str, raw: Path) -> Path:
+    """Where ``--problems`` writes: an .xlsx file outside ``data/raw/`` (never written by kaohe)."""
+    path = Path(text)
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(f"问题清单应写成 .xlsx 工作簿，而不是「{path.name}」")
+    if path.is_dir():
+        raise UsageError(f"「{path.as_posix()}」是一个文件夹，请给出问题清单的文件名，如 问题清单.xlsx")
+    if path.resolve().is_relative_to(Path(raw).resolve().parent):
+        raise UsageError(f"问题清单不能写在原始数据文件夹 {Path(raw).parent.as_posix()}/ 之内：原始数据只读，请另选位置")
+    if not path.parent.is_dir():
+        raise UsageError(f"文件夹「{path.parent.as_posix()}」不存在，无法写出问题清单")
+    return path
+
+
+def _write_problems(problems, path: Path) -> None:
+    from .excel import write_problems
+    from .staging import staged
+
+    with staged(path.parent) as stage:
+        write_problems(problems, stage / path.name)
+
+
+def _say_invalid(problems) -> None:
+    print_problems(problems, file=sys.stderr)
+    errors = sum(p.is_error for p in problems)
+    print(f"\n输入数据有 {errors} 个错误，未写出任何结果；已有的结果保持不变。", file=sys.stderr)
 
 
 def _score(args) -> int:

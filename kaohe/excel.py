@@ -79,6 +79,7 @@ class Sheet:
     kinds: list[str]
     highlight: np.ndarray | None = None  # rows filled as 优秀
     tab_color: str | None = None
+    printed: bool = False  # set up for print: A4 landscape, one page wide, the header on every page
 
 
 RANKING_HEADERS = {
@@ -128,6 +129,17 @@ def write_workbook(results, path: Path) -> Path:
     brand = results.brand_items[["unit", "item", "title", "reviews", "score"]]
     sheets.append(Sheet(SHEETS["brand_scores"], chinese(brand), [_kind(c) for c in brand.columns]))
     _write_xlsx(Path(path), sheets)
+    return Path(path)
+
+
+def write_problems(problems, path: Path) -> Path:
+    """The problems as one sheet, 问题清单, that the office sends back to the departments:
+    文件, 行, 列, 值, 问题, 级别, sorted by file and row, with filters (:func:`kaohe.problems.problems_sheet`)."""
+    from .problems import problems_sheet
+
+    table = problems_sheet(problems)
+    table["行"] = table["行"].astype(float)
+    _write_xlsx(Path(path), [Sheet("问题清单", table, [TEXT] * 6, printed=True)])
     return Path(path)
 
 
@@ -183,6 +195,12 @@ def _write_sheet(book, sheet: Sheet, header, formats) -> None:
             elif filled:  # a blank cell of a highlighted row still gets its fill
                 ws.write_blank(i, j, None, highlighted)
     ws.autofilter(0, 0, n, max(m - 1, 0))
+    if sheet.printed:
+        ws.set_paper(9)  # A4
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
+        ws.print_area(0, 0, n, max(m - 1, 0))
 
 
 def _cells(values: pd.Series) -> tuple[bool, list]:

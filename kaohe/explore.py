@@ -39,12 +39,12 @@ import plotly.graph_objects as go
 
 from .charts import COMPONENT_COLOURS, labels, layout, rule_text
 from .pipeline import Results, score
-from .problems import KaoheError, Problem, SchemeError, UsageError
+from .problems import Code, KaoheError, Problem, SchemeError, UsageError
 from .report import FIGURE_CONFIG, esc, escape_figure, format_html, table_html
 from .scheme import COMPONENTS, Indicator, Quota, Scheme, Trim, dump_scheme, load_scheme, parse_scheme, scheme_to_dict
 from .scoring import effective_weights, quota_size
 from .version import VERSION
-from .vocabulary import COMPONENT_NAMES, MODE_NAMES, RULE_NAMES, SCOPE_NAMES
+from .vocabulary import COMPONENT_NAMES, MODE_NAMES, SCOPE_NAMES
 
 VARIANT = "方案变体"  # the "file" named in problems of a what-if scheme
 QUOTA_NAMES = {"share": "按比例", "count": "按个数", "min_total": "按最低总分"}
@@ -97,44 +97,14 @@ def _pct(x: float) -> str:
 
 
 def point_reason(indicator: Indicator, number: float, target: float = math.nan, prior: float = math.nan) -> str:
-    """Why a unit got its points on one indicator: the rule and the input value (SPEC §1.1).
+    """Why a unit got its points on one indicator: the rule and the input value (SPEC §1.1,
+    :meth:`kaohe.rules.Rule.reason`).
 
     e.g. ``按次扣分：发现 2 次，每次扣 0.5 分``, ``缺项扣分：缺 1 项，每项扣 0.25 分``,
     ``比例 45% 未达 50% 档``, ``完成 450，目标 500``, ``直接评分``. ``target`` and ``prior`` are
     the unit's 参保基数 and 上年参保数 (for ``target`` rules).
     """
-    rule, x = indicator.rule, float(number)
-    if rule.kind == "manual":
-        return "直接评分"
-    if rule.kind == "deduction":
-        if x == 0:
-            return "按次扣分：未发现问题"
-        text = f"按次扣分：发现 {_num(x)} 次，每次扣 {_num(rule.per)} 分"
-        return text + ("，扣完为止" if rule.per * x > indicator.max + 1e-9 else "")
-    if rule.kind == "checklist":
-        if x == 0:
-            return "缺项扣分：无缺项"
-        if x >= rule.n:
-            return f"缺项扣分：{rule.n} 项全缺，不得分"
-        return f"缺项扣分：缺 {_num(x)} 项，每项扣 {_num(rule.per)} 分"
-    if rule.kind == "bands":
-        ascending = sorted(rule.bands, key=lambda b: b.min)
-        reached = [b for b in ascending if round(x, 6) >= b.min]
-        if not reached:
-            return f"比例 {_pct(x)} 未达 {_pct(ascending[0].min)} 档"
-        above = [b for b in ascending if b.min > reached[-1].min]
-        text = f"比例 {_pct(x)} 达 {_pct(reached[-1].min)} 档"
-        return text + (f"，未达 {_pct(above[0].min)} 档" if above else "（最高档）")
-    if rule.kind == "target":
-        uses_prior = not math.isnan(prior) and prior < target
-        threshold = prior if uses_prior else target
-        if not threshold > 0:
-            return "完成目标：目标为 0，得满分"
-        text = f"完成 {_num(x)}，目标 {_num(threshold)}"
-        if uses_prior:
-            text += f"（取上年参保数；参保基数 {_num(target)}）"
-        return text + ("，已完成" if x >= threshold else "")
-    raise ValueError(f"unknown rule kind {rule.kind}")
+    return indicator.rule.reason(float(number), indicator.max, target, prior)
 
 
 def point_reasons(results: Results) -> pd.DataFrame:
@@ -149,7 +119,7 @@ def point_reasons(results: Results) -> pd.DataFrame:
     target = table["unit"].map(units["medical_target"]).astype(float)
     prior = table["unit"].map(units["medical_prior"]).astype(float)
     table["text"] = table["indicator"].map({k: i.text for k, i in info.items()})
-    table["rule"] = table["indicator"].map({k: RULE_NAMES[i.rule.kind] for k, i in info.items()})
+    table["rule"] = table["indicator"].map({k: i.rule.name for k, i in info.items()})
     table["lost"] = (table["max"] - table["points"]).clip(lower=0)
     table["reason"] = [
         point_reason(info[i], n, t, p)
@@ -398,7 +368,7 @@ def normalised(weights: Mapping[str, float], what: str = "权重") -> dict[str, 
     """Weights divided by their sum, so they sum to 1; unchanged when they already do."""
     total = float(sum(weights.values()))
     if not total > 0:
-        raise SchemeError([Problem(VARIANT, None, None, None, f"{what}不能全为 0")])
+        raise SchemeError([Problem.of(Code.WEIGHTS_ALL_ZERO, VARIANT, what=what)])
     if math.isclose(total, 1.0, rel_tol=0, abs_tol=1e-9):
         return {k: float(v) for k, v in weights.items()}
     return {k: float(v) / total for k, v in weights.items()}

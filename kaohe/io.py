@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .problems import ProblemLog
+from .problems import Code, ProblemLog
 from .vocabulary import HEADER_ALIASES
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
@@ -129,13 +129,11 @@ def find_table(folder: Path, stem: str, log: ProblemLog, *, required: bool = Tru
     names = {p.name for p in folder.iterdir()} if folder.is_dir() else set()  # as named: the same on every system
     found = [folder / f"{stem}{s}" for s in TABLE_SUFFIXES if f"{stem}{s}" in names and (folder / f"{stem}{s}").is_file()]
     if len(found) > 1:
-        log.error(
-            f"{stem}.csv / {stem}.xlsx", None, None, None, "同一张表同时有 .csv 和 .xlsx 两个文件，请只保留一个"
-        )
+        log.error(Code.FILE_TWICE, f"{stem}.csv / {stem}.xlsx")
         return None
     if not found:
         if required:
-            log.error(f"{stem}.csv", None, None, None, f"缺少输入文件 {stem}.csv 或 {stem}.xlsx")
+            log.error(Code.FILE_MISSING, f"{stem}.csv", stem=stem)
         return None
     return found[0]
 
@@ -153,10 +151,10 @@ def read_table(path: Path, name: str, log: ProblemLog, header_names=()) -> RawTa
     try:
         data = path.read_bytes()
     except OSError as exc:
-        log.error(name, None, None, None, f"无法读取文件：{exc.strerror or exc}")
+        log.error(Code.FILE_UNREADABLE, name, reason=exc.strerror or exc)
         return None
     if not data or data.isspace():
-        log.error(name, None, None, None, "文件为空")
+        log.error(Code.FILE_EMPTY, name)
         return None
     try:
         if path.suffix.lower() == ".xlsx":
@@ -164,7 +162,7 @@ def read_table(path: Path, name: str, log: ProblemLog, header_names=()) -> RawTa
         else:
             rows = _csv_rows(data, name, log)
     except MemoryError:
-        log.error(name, None, None, None, "文件太大，内存不足，无法读取")
+        log.error(Code.FILE_TOO_LARGE, name)
         return None
     if rows is None:
         return None
@@ -174,11 +172,11 @@ def read_table(path: Path, name: str, log: ProblemLog, header_names=()) -> RawTa
 def _csv_rows(data: bytes, name: str, log: ProblemLog) -> pd.DataFrame | None:
     """The cells of a CSV file, each column as text or as categories (see :func:`_column_types`)."""
     if data[:2] == b"PK":
-        log.error(name, None, None, None, "文件扩展名是 .csv，但内容是 Excel 文件，请改为 .xlsx 或另存为 CSV")
+        log.error(Code.CSV_IS_XLSX, name)
         return None
     utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
     if not utf16 and b"\x00" in data:
-        log.error(name, None, None, None, "文件含有二进制内容，不是文本 CSV 文件")
+        log.error(Code.CSV_BINARY, name)
         return None
     if not utf16:
         with contextlib.suppress(UnicodeDecodeError, pd.errors.ParserError, ValueError):
@@ -192,10 +190,10 @@ def _csv_rows(data: bytes, name: str, log: ProblemLog) -> pd.DataFrame | None:
         except UnicodeDecodeError:
             continue
     else:
-        log.error(name, None, None, None, "无法识别文件编码，请用 UTF-8 或 GBK（Excel 默认）保存 CSV")
+        log.error(Code.CSV_ENCODING, name)
         return None
     if "\x00" in text:
-        log.error(name, None, None, None, "文件含有二进制内容，不是文本 CSV 文件")
+        log.error(Code.CSV_BINARY, name)
         return None
     return _parse(io.StringIO(text), text, None, name, log)
 
@@ -241,7 +239,7 @@ def _parse(source, head: str, encoding: str | None, name: str, log: ProblemLog, 
         if quiet:
             raise
         row, message = _parser_message(exc)
-        log.error(name, row, None, None, f"CSV 格式错误：{message}")
+        log.error(Code.CSV_FORMAT, name, row, reason=message)
         return None
     frame.index = pd.RangeIndex(skip + 1, skip + len(frame) + 1)
     return frame
@@ -293,26 +291,24 @@ def _xlsx_rows(data: bytes, name: str, log: ProblemLog) -> pd.DataFrame | None:
     """The first sheet's cells as text; a formula with no saved result reads as its formula,
     and the numbers of hidden rows go in ``attrs["hidden"]``."""
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        log.error(name, None, None, None, "不是有效的 Excel (.xlsx) 文件：文件已损坏或实际是其他格式（如 CSV 改了扩展名）")
+        log.error(Code.XLSX_INVALID, name)
         return None
     import openpyxl  # only when a workbook is read: a year of CSV files does without it
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
-        log.error(name, None, None, None, f"无法打开 Excel 文件，文件可能已损坏（{type(exc).__name__}）")
+        log.error(Code.XLSX_DAMAGED, name, reason=type(exc).__name__)
         return None
     try:
         sheet = book.worksheets[0]
         visible = [s.title for s in book.worksheets if s.sheet_state == "visible"]
         if sheet.sheet_state != "visible" and visible:
-            log.error(name, None, None, None, f"第一个工作表「{sheet.title}」是隐藏的，而工作表「{visible[0]}」是可见的："
-                      "kaohe 只读取第一个工作表，请取消隐藏它，或把要读取的工作表移到最前面")
+            log.error(Code.SHEET_HIDDEN_FIRST, name, sheet=sheet.title, visible=visible[0])
             return None
         for other in book.worksheets[1:]:
             if other.sheet_state != "visible" and other.title != OPTIONS_SHEET:  # the templates' drop-down lists
-                log.warning(name, None, None, None, f"工作簿中有隐藏的工作表「{other.title}」，kaohe 只读取第一个工作表"
-                            f"「{sheet.title}」，不读取它")
+                log.warning(Code.SHEET_HIDDEN, name, other=other.title, sheet=sheet.title)
         rows = [list(row) for row in sheet.iter_rows(values_only=True)]
         xml = _sheet_xml(data, sheet)
         if rows and _FORMULA.search(xml):
@@ -320,11 +316,10 @@ def _xlsx_rows(data: bytes, name: str, log: ProblemLog) -> pd.DataFrame | None:
         if not any(v is not None and str(v).strip() for row in rows for v in row):
             others = [s.title for s in book.worksheets[1:] if _has_data(s)]
             if others:
-                log.error(name, None, None, None, f"第一个工作表「{sheet.title}」是空的；数据在工作表「{others[0]}」中，"
-                          "kaohe 只读取第一个工作表，请把它移到最前面")
+                log.error(Code.SHEET_EMPTY_FIRST, name, sheet=sheet.title, other=others[0])
                 return None
     except Exception as exc:
-        log.error(name, None, None, None, f"读取 Excel 工作表失败，文件可能已损坏（{type(exc).__name__}）")
+        log.error(Code.XLSX_SHEET_DAMAGED, name, reason=type(exc).__name__)
         return None
     finally:
         book.close()
@@ -409,14 +404,14 @@ def _to_frame(rows: pd.DataFrame, name: str, path: Path, log: ProblemLog, header
             if len(candidates) == HEADER_SEARCH:
                 break
     if not candidates:
-        log.error(name, None, None, None, "文件没有表头和数据（工作表为空）")
+        log.error(Code.NO_HEADER, name)
         return None
     header_at = next(
         (p for p in candidates if header_names & {header_name(cell(c, p)) for c in rows.columns}), candidates[0]
     )
     number = int(rows.index[header_at])
     if header_at != candidates[0]:
-        log.warning(name, None, None, None, f"表头在第{number}行，其上方的标题或说明已跳过")
+        log.warning(Code.TITLE_SKIPPED, name, line=number)
     header = {c: "" if pd.isna(rows[c].iat[header_at]) else str(rows[c].iat[header_at]) for c in rows.columns}
     body = np.flatnonzero(~blank[header_at + 1:]) + header_at + 1
     if len(body) and body[-1] - body[0] + 1 == len(body):
@@ -425,12 +420,12 @@ def _to_frame(rows: pd.DataFrame, name: str, path: Path, log: ProblemLog, header
     names = []
     for c in keep:
         if not fold(header[c]):
-            log.error(name, number, _column_letter(c), None, "该列有数据但没有表头")
+            log.error(Code.HEADER_BLANK, name, number, _column_letter(c))
         names.append(header_name(header[c]) or f"?{c}")
     seen: set[str] = set()
     for column in names:
         if column in seen:
-            log.error(name, number, column, column, f"表头「{column}」重复出现")
+            log.error(Code.HEADER_TWICE, name, number, column, column)
         seen.add(column)
     columns = {}
     for c, column in zip(keep, names):
@@ -438,14 +433,13 @@ def _to_frame(rows: pd.DataFrame, name: str, path: Path, log: ProblemLog, header
             columns[column] = (distinct[c][0][body], distinct[c][1])
     for c, column in zip(keep, names):
         if c in rows.attrs.get("hidden_columns", ()):
-            log.warning(name, None, header[c].strip() or _column_letter(c), None,
-                        f"列 {_column_letter(c)} 在 Excel 中是隐藏的，仍按数据读入；如不应计入，请删除该列")
+            log.warning(Code.COLUMN_HIDDEN, name, None, header[c].strip() or _column_letter(c), letter=_column_letter(c))
     numbers = rows.index.to_numpy()[body].astype(int)
     hidden = numbers[np.isin(numbers, list(rows.attrs.get("hidden", ())))].tolist()  # rows ascend
     for row in hidden[:HIDDEN_REPORTS]:
-        log.warning(name, row, None, None, "该行在 Excel 中是隐藏的，仍按数据读入；如不应计入，请删除该行")
+        log.warning(Code.ROW_HIDDEN, name, row)
     if len(hidden) > HIDDEN_REPORTS:
-        log.warning(name, None, None, None, f"……另有 {len(hidden) - HIDDEN_REPORTS} 个隐藏行同样按数据读入")
+        log.warning(Code.ROWS_HIDDEN_MORE, name, count=len(hidden) - HIDDEN_REPORTS)
     headers = {n: header[c].strip() for n, c in zip(names, keep)}
     return RawTable(name, path, headers, columns, numbers, digest)
 

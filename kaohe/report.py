@@ -28,7 +28,6 @@ import itertools
 import json
 import numbers
 import os
-import shutil
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress

@@ -15,33 +15,14 @@ from typing import Any
 
 import yaml
 
-from .problems import ProblemLog, SchemeError
+from .problems import Code, ProblemLog, SchemeError
+from .rules import RULE_KEYS, RULE_KINDS, RULES, Manual, Rule
 
-RULE_KINDS = ("manual", "deduction", "checklist", "bands", "target")
 SCOPES = ("total", "category", "indicator")
 MODES = ("scaled", "rank_only")
 QUOTA_KINDS = ("share", "count", "min_total")
 COMPONENTS = ("leader", "dept", "grassroots")
-EPS = 1e-9
 REQUIRED = object()  # the default of a setting that has none
-
-
-@dataclass(frozen=True)
-class Band:
-    """Points given when a ratio reaches ``min``."""
-
-    min: float
-    points: float
-
-
-@dataclass(frozen=True)
-class Rule:
-    """How an indicator's input value becomes points (SPEC §1.1)."""
-
-    kind: str
-    per: float | None = None
-    n: int | None = None
-    bands: tuple[Band, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -191,7 +172,7 @@ SCHEME_KEYS = {
     "veto_clauses[]": ("id", "text"),
     "categories[]": ("id", "name", "max", "scored_by", "indicators"),
     "categories[].indicators[]": ("id", "text", "max", "department", "rule"),
-    "categories[].indicators[].rule": ("kind", "per", "n", "bands"),
+    "categories[].indicators[].rule": RULE_KEYS,
     "categories[].indicators[].rule.bands[]": ("min", "points"),
 }
 TEXT = "tag:yaml.org,2002:str"
@@ -221,12 +202,12 @@ def _check_nodes(node, where: str, log: ProblemLog, name: str, seen: set, shown:
         line = key_node.start_mark.line + 1
         path = f"{shown}.{key}" if shown else str(key)
         if key in keys:
-            log.error(name, line, path, key, f"设置项「{key}」在同一处写了两次，请只保留一个")
+            log.error(Code.SETTING_TWICE, name, line, path, key)
         keys.add(key)
         if key not in known:
             close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.5)
             hint = f"，是否应为「{close[0]}」？" if close else "。"
-            log.error(name, line, path, key, f"未知的设置项「{key}」{hint}（此处可用：{'、'.join(known)}）")
+            log.error(Code.SETTING_UNKNOWN, name, line, path, key, hint=hint, known="、".join(known))
             continue
         if key == "id" and isinstance(value_node, yaml.ScalarNode):
             value_node.tag = TEXT  # as written: 3.10 stays "3.10"
@@ -240,8 +221,8 @@ def _aliases(text: str, loader_class, log: ProblemLog, name: str) -> bool:
     found = False
     for event in yaml.parse(text, Loader=loader_class):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            log.error(name, event.start_mark.line + 1, None, f"&{event.anchor}" if event.anchor else None,
-                      "不支持 YAML 锚点与别名（&名称、*名称）：请把内容直接写出来")
+            log.error(Code.SCHEME_ALIAS, name, event.start_mark.line + 1, None,
+                      f"&{event.anchor}" if event.anchor else None)
             found = True
     return found
 
@@ -254,17 +235,17 @@ def load_scheme(path: str | Path) -> Scheme:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        log.error(name, None, None, None, "找不到考核方案文件 scheme.yaml")
+        log.error(Code.SCHEME_MISSING, name)
         raise SchemeError(log.problems) from None
     except UnicodeDecodeError:
-        log.error(name, None, None, None, "考核方案文件不是 UTF-8 编码，请用 UTF-8 保存")
+        log.error(Code.SCHEME_ENCODING, name)
         raise SchemeError(log.problems) from None
     try:
         data = _load_yaml(text, log, name)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
-        log.error(name, row, None, None, f"YAML 格式错误：{getattr(exc, 'problem', exc)}")
+        log.error(Code.SCHEME_YAML, name, row, reason=getattr(exc, "problem", exc))
         raise SchemeError(log.problems) from None
     if data is None and log.errors:
         raise SchemeError(log.problems)
@@ -280,7 +261,7 @@ def parse_scheme(data: Any, log: ProblemLog | None = None, name: str = "scheme.y
     log = log or ProblemLog()
     p = _Parser(log, name)
     if not isinstance(data, dict):
-        log.error(name, None, None, None, "考核方案应为键值结构（YAML 映射）")
+        log.error(Code.SCHEME_NOT_MAPPING, name)
         raise SchemeError(log.problems)
 
     # the year's numbers have no default (the code holds none): a missing one is an error
@@ -312,12 +293,12 @@ def parse_scheme(data: Any, log: ProblemLog | None = None, name: str = "scheme.y
     roles = survey.get("roles", {"职工": 1, "工会主席": 1, "管理者": 1})
     role_weights: dict[str, float] = {}
     if not isinstance(roles, dict) or not roles:
-        log.error(name, None, "survey.roles", roles, "身份权重应为「身份: 权重」的映射")
+        log.error(Code.ROLES_NOT_MAPPING, name, None, "survey.roles", roles)
     else:
         for role, w in roles.items():
             role_weights[str(role)] = p.number(roles, role, f"survey.roles.{role}", 1, low=0)
         if sum(role_weights.values()) <= 0:
-            log.error(name, None, "survey.roles", None, "身份权重之和必须大于 0")
+            log.error(Code.ROLES_ZERO, name, None, "survey.roles")
 
     grades = p.mapping(data, "grades", required="考核等次与优秀名额")
     if "quota" in grades:
@@ -333,24 +314,24 @@ def parse_scheme(data: Any, log: ProblemLog | None = None, name: str = "scheme.y
         p.missing("veto_clauses", "一票否决条款（附件2 第9项；没有时写 veto_clauses: []）", None)
     for i, c in enumerate(data.get("veto_clauses") or []):
         if not isinstance(c, dict) or "id" not in c or "text" not in c:
-            log.error(name, None, f"veto_clauses[{i}]", c, "否决条款应有 id 和 text")
+            log.error(Code.CLAUSE_INCOMPLETE, name, None, f"veto_clauses[{i}]", c)
             continue
         clauses.append(VetoClause(str(c["id"]), str(c["text"]).strip()))
     _duplicates([c.id for c in clauses], log, name, "veto_clauses", "否决条款编号")
 
     categories = tuple(p.category(c, i) for i, c in enumerate(data.get("categories") or []))
     if not categories:
-        log.error(name, None, "categories", None, "考核方案没有任何指标类别")
+        log.error(Code.NO_CATEGORIES, name, None, "categories")
     ids = [i.id for c in categories for i in c.indicators]
     _duplicates(ids, log, name, "indicators", "指标编号")
     _duplicates([c.id for c in categories], log, name, "categories", "类别编号")
     total_max = sum(c.max for c in categories)
     if categories and not math.isclose(total_max, 100, abs_tol=1e-6):
-        log.error(name, None, "categories", _num(total_max), f"各类别满分之和为 {_num(total_max)}，应为 100")
+        log.error(Code.CATEGORIES_NOT_100, name, None, "categories", _num(total_max))
 
     year = data.get("year")
     if not isinstance(year, int):
-        log.error(name, None, "year", year, "year 应为四位年份，如 2019")
+        log.error(Code.YEAR_NOT_FOUR_DIGITS, name, None, "year", year)
         year = 0
     scheme = Scheme(
         year=year,
@@ -380,16 +361,6 @@ def parse_scheme(data: Any, log: ProblemLog | None = None, name: str = "scheme.y
 
 def scheme_to_dict(scheme: Scheme) -> dict[str, Any]:
     """The scheme as plain data in the layout of ``scheme.yaml`` (for manifests and saving)."""
-    def rule(r: Rule) -> dict:
-        out: dict[str, Any] = {"kind": r.kind}
-        if r.per is not None:
-            out["per"] = r.per
-        if r.n is not None:
-            out["n"] = r.n
-        if r.bands:
-            out["bands"] = [{"min": b.min, "points": b.points} for b in r.bands]
-        return out
-
     def trim(t: Trim) -> dict:
         return {"trim": t.trim, "trim_above": t.above}
 
@@ -424,7 +395,7 @@ def scheme_to_dict(scheme: Scheme) -> dict[str, Any]:
                 "max": c.max,
                 "scored_by": c.scored_by,
                 "indicators": [
-                    {"id": i.id, "text": i.text, "max": i.max, "department": i.department, "rule": rule(i.rule)}
+                    {"id": i.id, "text": i.text, "max": i.max, "department": i.department, "rule": i.rule.settings()}
                     for i in c.indicators
                 ],
             }
@@ -453,8 +424,8 @@ class _Parser:
         self.name = name
         self.missing_settings: set[str] = set()
 
-    def error(self, column, value, message):
-        self.log.error(self.name, None, column, value, message)
+    def error(self, column, value, code: Code, **fields):
+        self.log.error(code, self.name, None, column, value, **fields)
 
     def mapping(self, data: dict, key: str, required: str | None = None) -> dict:
         """The section ``key``; ``required`` says what it holds, and its absence is then an error."""
@@ -462,14 +433,14 @@ class _Parser:
             return self.missing(key, required, {})
         value = data.get(key) or {}
         if not isinstance(value, dict):
-            self.error(key, value, f"{key} 应为键值结构")
+            self.error(key, value, Code.SETTING_NOT_MAPPING, where=key)
             return {}
         return value
 
     def missing(self, where: str, what: str, fallback):
         """Report a required setting that is not there; ``fallback`` lets the other checks go on."""
         self.missing_settings.add(where.split(".")[0])
-        self.error(where, None, f"缺少设置 {where}（{what}）：考核方案中必须写明，kaohe 不替它取默认值")
+        self.error(where, None, Code.SETTING_MISSING, where=where, what=what)
         return fallback
 
     def number(self, data: dict, key, where, default, low=None, high=None, integer=False):
@@ -479,21 +450,21 @@ class _Parser:
             return math.nan
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            self.error(where, value, f"{where} 应为数字")
+            self.error(where, value, Code.SETTING_NOT_NUMBER, where=where)
             return default
         if integer and value != int(value):
-            self.error(where, value, f"{where} 应为整数")
+            self.error(where, value, Code.SETTING_NOT_INTEGER, where=where)
             return default
         if low is not None and value < low or high is not None and value > high:
             rng = f"{_num(low) if low is not None else ''}–{_num(high) if high is not None else ''}"
-            self.error(where, value, f"{where} 为 {_num(value)}，超出允许范围 {rng}")
+            self.error(where, value, Code.SETTING_OUT_OF_RANGE, where=where, shown=_num(value), range=rng)
             return default
         return float(value) if not integer else int(value)
 
     def choice(self, data: dict, key, where, default, options):
         value = data.get(key, default)
         if value not in options:
-            self.error(where, value, f"{where} 为「{value}」，应为 {'、'.join(options)} 之一")
+            self.error(where, value, Code.SETTING_NOT_CHOICE, where=where, options="、".join(options))
             return default
         return value
 
@@ -501,7 +472,7 @@ class _Parser:
         if any(math.isnan(v) for v in values):
             return  # a missing one is reported already
         if not math.isclose(sum(values), 1.0, abs_tol=1e-6):
-            self.error(where, _num(sum(values)), f"{what}之和为 {_num(sum(values))}，应为 1")
+            self.error(where, _num(sum(values)), Code.WEIGHTS_NOT_ONE, what=what, total=_num(sum(values)))
 
     def trim(self, data: dict, where: str, default: int) -> Trim:
         trim = Trim(
@@ -509,21 +480,21 @@ class _Parser:
             above=int(self.number(data, "trim_above", f"{where}.trim_above", 5, low=0, integer=True)),
         )
         if trim.above < 2 * trim.trim:
-            self.error(f"{where}.trim_above", trim.above,
-                       f"{where}.trim_above 为 {trim.above}，至少应为 2 × trim = {2 * trim.trim}，否则去分后不剩任何评分")
+            self.error(f"{where}.trim_above", trim.above, Code.TRIM_TOO_MUCH, where=f"{where}.trim_above",
+                       least=2 * trim.trim)
         return trim
 
     def answers(self, raw) -> tuple[AnswerOption, ...]:
         if raw is None:
             return DEFAULT_ANSWERS
         if not isinstance(raw, list) or not raw:
-            self.error("survey.answers", raw, "答案分值表应为列表，每项有 value、label、points")
+            self.error("survey.answers", raw, Code.ANSWERS_NOT_LIST)
             return DEFAULT_ANSWERS
         out = []
         for i, a in enumerate(raw):
             where = f"survey.answers[{i}]"
             if not isinstance(a, dict) or not {"value", "label", "points"} <= set(a):
-                self.error(where, a, "答案应有 value、label、points 三项")
+                self.error(where, a, Code.ANSWER_INCOMPLETE)
                 continue
             value = self.number(a, "value", f"{where}.value", 0, integer=True)
             points = self.number(a, "points", f"{where}.points", 0, low=0, high=100)
@@ -534,7 +505,7 @@ class _Parser:
 
     def quota(self, raw) -> Quota:
         if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in QUOTA_KINDS:
-            self.error("grades.quota", raw, "优秀名额应写作 share: 比例、count: 个数 或 min_total: 最低总分 之一")
+            self.error("grades.quota", raw, Code.QUOTA_FORM)
             return Quota()
         kind, value = next(iter(raw.items()))
         where = f"grades.quota.{kind}"
@@ -547,91 +518,57 @@ class _Parser:
     def category(self, raw, index: int) -> Category:
         where = f"categories[{index}]"
         if not isinstance(raw, dict):
-            self.error(where, raw, "指标类别应为键值结构")
+            self.error(where, raw, Code.CATEGORY_NOT_MAPPING)
             return Category(str(index), "", 0, "", ())
         cid = str(raw.get("id", index + 1))
         where = f"类别{cid}"
         name = str(raw.get("name", "")).strip()
         if not name:
-            self.error(where, None, f"类别 {cid} 缺少名称 name")
+            self.error(where, None, Code.CATEGORY_NO_NAME, category=cid)
         cmax = self.number(raw, "max", f"{where}.max", 0, low=0)
         scored_by = str(raw.get("scored_by", "")).strip()
         indicators = tuple(
             self.indicator(i, cid, scored_by, k) for k, i in enumerate(raw.get("indicators") or [])
         )
         if not indicators:
-            self.error(where, None, f"类别 {cid} 没有指标")
+            self.error(where, None, Code.CATEGORY_EMPTY, category=cid)
         imax = sum(i.max for i in indicators)
         if indicators and not math.isclose(imax, cmax, abs_tol=1e-6):
-            self.error(where, _num(imax), f"类别 {cid}「{name}」各指标满分之和为 {_num(imax)}，与类别满分 {_num(cmax)} 不符")
+            self.error(where, _num(imax), Code.CATEGORY_SUM, category=cid, name=name, max=_num(cmax))
         return Category(cid, name, cmax, scored_by, indicators)
 
     def indicator(self, raw, category: str, scored_by: str, index: int) -> Indicator:
         where = f"类别{category}.indicators[{index}]"
         if not isinstance(raw, dict):
-            self.error(where, raw, "指标应为键值结构")
-            return Indicator(f"{category}.?", category, "", 0, "", Rule("manual"))
+            self.error(where, raw, Code.INDICATOR_NOT_MAPPING)
+            return Indicator(f"{category}.?", category, "", 0, "", Manual())
         iid = str(raw.get("id", f"{category}.{index + 1}"))
         where = f"指标{iid}"
         text = str(raw.get("text", "")).strip()
         if not text:
-            self.error(where, None, f"指标 {iid} 缺少考核内容 text")
+            self.error(where, None, Code.INDICATOR_NO_TEXT, indicator=iid)
         imax = self.number(raw, "max", f"{where}.max", 0, low=0)
         department = str(raw.get("department") or scored_by).strip()
         if not department:
-            self.error(where, None, f"指标 {iid} 缺少评分部门 department")
+            self.error(where, None, Code.INDICATOR_NO_DEPARTMENT, indicator=iid)
         rule = self.rule(raw.get("rule", {"kind": "manual"}), where, imax)
         return Indicator(iid, category, text, imax, department, rule)
 
     def rule(self, raw, where: str, imax: float) -> Rule:
         if isinstance(raw, str):
             raw = {"kind": raw}
-        if not isinstance(raw, dict) or raw.get("kind") not in RULE_KINDS:
-            kind = raw.get("kind") if isinstance(raw, dict) else raw
-            self.error(f"{where}.rule", kind, f"未知的计分规则「{kind}」，应为 {'、'.join(RULE_KINDS)} 之一")
-            return Rule("manual")
-        kind = raw["kind"]
-        if kind == "deduction":
-            return Rule(kind, per=self.number(raw, "per", f"{where}.rule.per", 0, low=EPS))
-        if kind == "checklist":
-            return Rule(
-                kind,
-                per=self.number(raw, "per", f"{where}.rule.per", 0, low=EPS),
-                n=int(self.number(raw, "n", f"{where}.rule.n", 1, low=1, integer=True)),
-            )
-        if kind == "bands":
-            return Rule(kind, bands=self.bands(raw.get("bands"), f"{where}.rule.bands", imax))
-        return Rule(kind)
-
-    def bands(self, raw, where: str, imax: float) -> tuple[Band, ...]:
-        if not isinstance(raw, list) or not raw:
-            self.error(where, raw, "分档规则应列出至少一档 {min: 比例下限, points: 得分}")
-            return ()
-        bands = []
-        for i, b in enumerate(raw):
-            if not isinstance(b, dict) or not {"min", "points"} <= set(b):
-                self.error(f"{where}[{i}]", b, "每一档应有 min 和 points")
-                continue
-            bands.append(
-                Band(
-                    self.number(b, "min", f"{where}[{i}].min", 0, low=0, high=1),
-                    self.number(b, "points", f"{where}[{i}].points", 0, low=0, high=imax),
-                )
-            )
-        mins = [b.min for b in bands]
-        if len(set(mins)) != len(mins):
-            self.error(where, None, "分档的比例下限不能重复")
-        ordered = sorted(bands, key=lambda b: b.min)
-        if any(a.points > b.points for a, b in zip(ordered, ordered[1:])):
-            self.error(where, None, "分档得分应随比例下限升高而不减")
-        return tuple(sorted(bands, key=lambda b: -b.min))
+        kind = raw.get("kind") if isinstance(raw, dict) else raw
+        if kind not in RULE_KINDS:
+            self.error(f"{where}.rule", kind, Code.RULE_UNKNOWN, kinds="、".join(RULE_KINDS))
+            return Manual()
+        return RULES[kind].read(raw, self, where, imax)
 
 
 def _duplicates(values, log: ProblemLog, name: str, where: str, what: str) -> None:
     seen = set()
     for v in values:
         if v in seen:
-            log.error(name, None, where, v, f"{what}「{v}」重复")
+            log.error(Code.SETTING_DUPLICATE, name, None, where, v, what=what)
         seen.add(v)
 
 

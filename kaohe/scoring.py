@@ -11,9 +11,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from .rules import TIE_DECIMALS
 from .scheme import COMPONENTS, Quota, Scheme, Trim
-
-TIE_DECIMALS = 6
 
 
 def competition_rank(values: pd.Series) -> pd.Series:
@@ -34,44 +33,27 @@ def rank_coefficient(rank: pd.Series, step: float) -> pd.Series:
 
 
 def indicator_points(values: pd.DataFrame, units: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
-    """Points of every unit on every indicator by the indicator's rule kind (SPEC §1.1).
+    """Points of every unit on every indicator by the indicator's rule (SPEC §1.1, :mod:`kaohe.rules`).
 
     ``values`` has ``unit, indicator, value, number``; returns it with ``category, points, max``.
     """
     table = values[["unit", "indicator", "value", "number"]].reset_index(drop=True)
+    by_unit = units.set_index("unit")
+    number = table["number"].to_numpy()
+    target = table["unit"].map(by_unit["medical_target"]).to_numpy(float)  # for 完成目标 rules
+    prior = table["unit"].map(by_unit["medical_prior"]).to_numpy(float)
     category = np.full(len(table), None, dtype=object)
     points, top = np.full(len(table), np.nan), np.full(len(table), np.nan)
     rows_of = table.groupby("indicator", sort=False).indices  # one pass, not one scan per indicator
     for indicator in scheme.indicators:
         rows = rows_of.get(indicator.id, np.array([], dtype=np.intp))
-        x = pd.Series(table["number"].to_numpy()[rows])
-        points[rows] = _rule_points(indicator, x, table["unit"].iloc[rows].reset_index(drop=True), units).to_numpy(float)
+        x = pd.Series(number[rows])
+        given = indicator.rule.points(x, indicator.max, pd.Series(target[rows]), pd.Series(prior[rows]))
+        points[rows] = given.to_numpy(float)
         category[rows], top[rows] = indicator.category, indicator.max
     table.insert(2, "category", category)
     table["points"], table["max"] = points, top
     return table[["unit", "indicator", "category", "value", "number", "points", "max"]]
-
-
-def _rule_points(indicator, x: pd.Series, unit: pd.Series, units: pd.DataFrame) -> pd.Series:
-    rule, top = indicator.rule, indicator.max
-    if rule.kind == "manual":
-        return x
-    if rule.kind == "deduction":
-        return (top - rule.per * x).clip(lower=0)
-    if rule.kind == "checklist":
-        return (top - rule.per * x).clip(lower=0).where(x < rule.n, 0.0)
-    if rule.kind == "bands":
-        points = pd.Series(0.0, index=x.index)
-        for band in sorted(rule.bands, key=lambda b: b.min):
-            points = points.mask(x.round(TIE_DECIMALS) >= band.min, band.points)
-        return points
-    if rule.kind == "target":
-        by_unit = units.set_index("unit")
-        target = unit.map(by_unit["medical_target"])
-        prior = unit.map(by_unit["medical_prior"])
-        threshold = np.fmin(target, prior)  # the prior counts only where the unit has one
-        return (top * (x / threshold).clip(upper=1)).where(threshold > 0, top)
-    raise ValueError(f"unknown rule kind {rule.kind}")
 
 
 def rank_and_scale(points: pd.DataFrame, by: list[str], step: float, mode: str) -> pd.DataFrame:

@@ -121,29 +121,9 @@ def _threshold(units: pd.DataFrame) -> np.ndarray:
     return np.where(np.isnan(prior), target, np.fmin(target, prior))
 
 
-def _step(maximum: float) -> float:
-    return 0.5 if maximum >= 5 else 0.1
-
-
 def _indicator_values(scheme: Scheme, units: pd.DataFrame, quality: np.ndarray, rng) -> np.ndarray:
-    n = len(quality)
-    columns = []
-    for ind in scheme.indicators:
-        rule = ind.rule
-        if rule.kind == "manual":
-            share = np.clip(0.7 + 0.32 * quality + rng.normal(0, 0.06, n), 0.55, 1)
-            step = _step(ind.max)
-            column = np.round(share * ind.max / step) * step
-        elif rule.kind == "deduction":
-            column = rng.poisson(0.6 * (1 - quality))
-        elif rule.kind == "checklist":
-            column = rng.binomial(rule.n, 0.15 * (1 - quality))
-        elif rule.kind == "bands":
-            column = np.clip(np.rint(100 * (0.55 + 0.45 * quality + rng.normal(0, 0.12, n))), 0, 100) / 100
-        else:  # target: the actual count, 80%–120% of the target
-            share = 0.8 + 0.4 * np.clip(quality + rng.normal(0, 0.15, n), 0, 1)
-            column = np.rint(units["medical_target"].to_numpy(float) * share)
-        columns.append(column.astype(float))
+    target = units["medical_target"].to_numpy(float)
+    columns = [ind.rule.sample(quality, ind.max, target, rng).astype(float) for ind in scheme.indicators]
     return np.column_stack(columns)
 
 
@@ -221,16 +201,7 @@ def _build_scenario(scheme: Scheme, units: pd.DataFrame, year: _Year, questions:
     threshold = _threshold(units)
     loser = rng.integers(len(threshold))
     for j, ind in enumerate(scheme.indicators):
-        value, rule = year.values[loser, j], ind.rule
-        if rule.kind == "manual":
-            value = min(value, ind.max - _step(ind.max))
-        elif rule.kind in ("deduction", "checklist"):
-            value = max(value, 1)
-        elif rule.kind == "bands":
-            value = min(value, round(rule.bands[0].min - 0.05, 2))
-        else:
-            value = np.floor(0.9 * threshold[loser])
-        year.values[loser, j] = value
+        year.values[loser, j] = ind.rule.losing(year.values[loser, j], ind.max, threshold[loser])
 
     totals = pipeline.score(_inputs(scheme, units, year, questions)).totals["total"].to_numpy()
     order = np.argsort(-totals, kind="stable")
@@ -333,15 +304,7 @@ def _tables(scheme: Scheme, units: pd.DataFrame, year: _Year, questions: int) ->
         for j, ind in enumerate(scheme.indicators):
             if ind.department != department:
                 continue
-            value = year.values[:, j]
-            if ind.rule.kind in ("deduction", "checklist", "target"):
-                table[ind.id] = value.astype(int)
-            elif ind.rule.kind == "bands":
-                cell = value.astype(object)
-                cell[year.percent] = np.char.add(np.rint(value[year.percent] * 100).astype(int).astype(str), "%")
-                table[ind.id] = cell
-            else:
-                table[ind.id] = value
+            table[ind.id] = ind.rule.written(year.values[:, j], year.percent)
         tables[f"dept_scores/{department}"] = pd.DataFrame(table)
 
     tables["leader_scores"] = pd.DataFrame({"unit": names, **dict(zip(_members(year), year.leader.T))})

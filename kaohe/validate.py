@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .io import TABLE_SUFFIXES, RawTable, find_table, fold, fold_series, is_number, read_table, sha256
-from .problems import InvalidInputError, Problem, ProblemLog, SchemeError
+from .problems import ERROR, WARNING, Code, InvalidInputError, Level, Problem, ProblemLog, SchemeError
 from .scheme import Indicator, Scheme, load_scheme
 from .vocabulary import COLUMN_NAMES
 
@@ -73,7 +73,7 @@ def read_year(year_dir: str | Path, year: int | None = None) -> YearInputs:
     scheme = load_scheme(year_dir / "scheme.yaml")
     if year is not None and scheme.year != year:
         raise SchemeError(
-            [Problem("scheme.yaml", None, "year", scheme.year, f"方案年份 {scheme.year} 与所选年份 {year} 不一致")]
+            [Problem.of(Code.YEAR_MISMATCH, "scheme.yaml", None, "year", scheme.year, year=year)]
         )
     checker = _YearChecker(year_dir, scheme)
     inputs = checker.run()
@@ -123,11 +123,12 @@ class _YearChecker:
         )
 
     # -- reporting -----------------------------------------------------------------------
-    def report(self, table: RawTable, mask, column, message, *, level="error", shown=None):
-        """Log ``message`` (a string or a function of the value) for each row in ``mask``.
+    def report(self, table: RawTable, mask, column, code: Code, *, level: Level = ERROR, shown=None, **fields):
+        """Log the problem ``code`` for each row in ``mask``, citing the cell of ``column`` (its
+        value from ``shown``, if given). A field may be a function of the value.
 
         ``mask`` is a boolean Series or array, or the index labels of the rows. Only the first
-        ``MAX_REPORTS`` rows of each kind are logged; the rest are counted (:meth:`flush_counts`).
+        ``MAX_REPORTS`` rows of each code and column are logged; the rest are counted (:meth:`flush_counts`).
         """
         if isinstance(mask, np.ndarray) and mask.dtype == bool:
             mask = pd.Series(mask, index=table.index, copy=False)
@@ -139,36 +140,33 @@ class _YearChecker:
             index = pd.Index(mask)
         if index.empty:
             return
-        kind = message if isinstance(message, str) else message.__code__  # each lambda is its own kind
-        key = (table.name, table.header(column), kind, level)
+        key = (table.name, table.header(column), code, level)
         count = self.counts.get(key, 0)
         self.counts[key] = count + len(index)
         shown = shown if shown is not None else column
         codes, texts = table.codes(shown) if shown in table.columns else (None, None)
-        add = self.log.error if level == "error" else self.log.warning
         for position in index[: max(0, MAX_REPORTS - count)]:  # the index is the position in the table
             value = None if texts is None else texts[codes[position]]
-            text = message(value) if callable(message) else message
-            add(table.name, table.rows[position], table.header(column), value, text)
+            filled = {k: f(value) if callable(f) else f for k, f in fields.items()}
+            self.log.add(code, table.name, table.rows[position], table.header(column), value, level=level, **filled)
 
-    def report_records(self, records: pd.DataFrame, message, *, level="error"):
+    def report_records(self, records: pd.DataFrame, code: Code, *, level: Level = ERROR):
         """Log problems gathered across files: ``records`` has ``file, row, column, value`` and
-        ``message`` makes the text of one record; capped per file and column like :meth:`report`."""
+        the other fields of the code's template; capped per file, column and code like :meth:`report`."""
         if records.empty:
             return
-        add = self.log.error if level == "error" else self.log.warning
         for (name, column), group in records.groupby(["file", "column"], sort=False, dropna=False):
-            key = (name, column, message.__code__, level)
+            key = (name, column, code, level)
             count = self.counts.get(key, 0)
             self.counts[key] = count + len(group)
-            for record in group.head(max(0, MAX_REPORTS - count)).itertuples(index=False):
-                add(record.file, record.row, record.column, record.value, message(record))
+            for record in group.head(max(0, MAX_REPORTS - count)).to_dict("records"):
+                self.log.add(code, record.pop("file"), record.pop("row"), record.pop("column"), record.pop("value"),
+                             level=level, **record)
 
     def flush_counts(self):
         for (name, column, _, level), count in self.counts.items():
             if count > MAX_REPORTS:
-                add = self.log.error if level == "error" else self.log.warning
-                add(name, None, column, None, f"……同类问题另有 {count - MAX_REPORTS} 处未逐条列出")
+                self.log.add(Code.MORE_OF_KIND, name, None, column, level=level, count=count - MAX_REPORTS)
 
     def read(self, stem: str, required=True) -> RawTable | None:
         path = find_table(self.dir, stem, self.log, required=required)
@@ -186,14 +184,14 @@ class _YearChecker:
         skipped with a warning (never scored)."""
         if not NOT_DATA.search(fold(table.header(column))):
             return False
-        self.log.warning(table.name, None, table.header(column), None,
-                         f"列「{table.header(column)}」不是{what}（像是序号、合计、平均分或备注），未计入{score}")
+        self.log.warning(Code.COLUMN_NOT_DATA, table.name, None, table.header(column),
+                         header=table.header(column), what=what, score=score)
         return True
 
     def require(self, table: RawTable, columns) -> bool:
         missing = [c for c in columns if c not in table.columns]
         for c in missing:
-            self.log.error(table.name, None, c, None, f"缺少必需的列「{c}」（中文表头「{COLUMN_NAMES.get(c, c)}」）")
+            self.log.error(Code.COLUMN_MISSING, table.name, None, c, name=c, chinese=COLUMN_NAMES.get(c, c))
         return not missing
 
     def unit_names(self, table: RawTable, column: str = "unit") -> pd.Series:
@@ -205,8 +203,8 @@ class _YearChecker:
         """The column's units as their rows in the units table; blank or unknown ones are errors (−1)."""
         at = table.map_texts(column, self.unit_positions).to_numpy()
         blank = table.blank(column)
-        self.report(table, blank, column, "单位名称为空")
-        self.report(table, (at < 0) & ~blank, column, self.unknown_unit)
+        self.report(table, blank, column, Code.UNIT_BLANK)
+        self.report(table, (at < 0) & ~blank, column, Code.UNKNOWN_UNIT, hint=self.unit_hint)
         return at
 
     def units_named(self, table: RawTable, column: str, rows) -> set[str]:
@@ -234,10 +232,10 @@ class _YearChecker:
             folds[text] = fold(text)
         return list(map(folds.__getitem__, texts))
 
-    def unknown_unit(self, name) -> str:
+    def unit_hint(self, name) -> str:
+        """「，是否为「…」？」 naming the listed unit closest to an unknown ``name``, or nothing."""
         suggestion = closest(fold(name), list(self.known))
-        hint = f"，是否为「{self.known[suggestion]}」？" if suggestion else ""
-        return f"单位「{name}」不在本年度考核单位名单（units）中{hint}"
+        return f"，是否为「{self.known[suggestion]}」？" if suggestion else ""
 
     def duplicates(self, table: RawTable, keys: pd.Series, column: str, what: str) -> pd.Series:
         """Flag every repeat of a key after its first row, naming that first row."""
@@ -247,17 +245,17 @@ class _YearChecker:
             first = rows.groupby(keys).transform("first")
             self.report_records(
                 pd.DataFrame({"file": table.name, "row": rows, "column": table.header(column),
-                              "value": table.column(column), "first": first})[dup],
-                lambda r: f"{what}「{r.value}」重复（第{int(r.first)}行已有）",
+                              "value": table.column(column), "first": first.astype("Int64"), "what": what})[dup],
+                Code.REPEATED,
             )
         return dup
 
-    def missing_units(self, units: pd.DataFrame, present, table: RawTable, message, *, level="error"):
+    def missing_units(self, units: pd.DataFrame, present, table: RawTable, code: Code, *, level: Level = ERROR):
         """Report every unit of the units file absent from ``present`` (one problem per unit)."""
         absent = units.loc[~units["unit"].isin(present), "unit"]
         self.report_records(
             pd.DataFrame({"file": table.name, "row": None, "column": table.header("unit"), "value": absent}),
-            message, level=level,
+            code, level=level,
         )
 
     # -- the files -----------------------------------------------------------------------
@@ -278,15 +276,13 @@ class _YearChecker:
             stem, suffix = _stem_and_suffix(name)
             meant = _meant_table(stem)
             if meant is None:
-                self.log.warning(name, None, None, None,
-                                 f"不认识的文件「{name}」，kaohe 不读取它（应有的文件见 README「输入文件」）")
+                self.log.warning(Code.FILE_UNKNOWN, name, name=name)
             elif suffix in OTHER_FORMATS and stem.lower() == meant:
                 self.other_format(name, suffix, meant)
             elif not entry.is_file() and stem.lower() == meant and suffix in TABLE_SUFFIXES:
                 self.not_a_table(name, entry)
             else:
-                self.log.error(name, None, None, None, f"文件名「{name}」与应有的文件名「{meant}.csv」（或 {meant}.xlsx）"
-                               f"相近，但不是它，kaohe 不会读取：请改名为 {meant}.csv 或 {meant}.xlsx")
+                self.log.error(Code.FILE_NEAR_NAME, name, name=name, meant=meant)
         folder = self.dir / "dept_scores"
         for entry in _entries(folder) if folder.is_dir() else []:
             name = f"dept_scores/{entry.name}"
@@ -298,15 +294,14 @@ class _YearChecker:
             elif suffix in TABLE_SUFFIXES:
                 self.not_a_table(name, entry)
             else:
-                self.log.warning(name, None, None, None, f"「{entry.name}」不是 .csv 或 .xlsx 表格，kaohe 不读取它")
+                self.log.warning(Code.FILE_NOT_A_TABLE, name, name=entry.name)
 
     def other_format(self, name: str, suffix: str, stem: str):
-        self.log.error(name, None, None, None, f"{OTHER_FORMATS[suffix]}格式（{suffix}）kaohe 不能读取："
-                       f"请在 Excel 或 WPS 中另存为 {stem}.xlsx 或 {stem}.csv")
+        self.log.error(Code.FILE_OTHER_FORMAT, name, format=OTHER_FORMATS[suffix], suffix=suffix, stem=stem)
 
     def not_a_table(self, name: str, entry: Path):
         what = "是失效的快捷方式（链接）" if entry.is_symlink() and not entry.exists() else "是一个文件夹"
-        self.log.error(name, None, None, None, f"「{name}」{what}，不是表格文件")
+        self.log.error(Code.FILE_NOT_A_FILE, name, name=name, what=what)
 
     # -- units ---------------------------------------------------------------------------
     def units(self) -> pd.DataFrame:
@@ -318,9 +313,9 @@ class _YearChecker:
         names = frame["unit"]
         folded = table.map("unit", fold)
         blank = folded.eq("")
-        self.report(table, blank, "unit", "单位名称为空")
+        self.report(table, blank, "unit", Code.UNIT_BLANK)
         dup = folded.duplicated() & ~blank
-        self.report(table, dup, "unit", lambda v: f"单位「{v}」在名单中重复")
+        self.report(table, dup, "unit", Code.UNIT_LISTED_TWICE)
         ok = ~blank & ~dup
         self.known = dict(zip(folded[ok], names[ok]))
         self.position = {name: k for k, name in enumerate(names[ok])}
@@ -333,12 +328,9 @@ class _YearChecker:
             self.require(table, ["medical_target"])
         prior = self.numbers(table, "medical_prior", low=0) if "medical_prior" in frame else target * np.nan
         if needs_target:
-            self.report(table, target.eq(0) & ok, "medical_target", "参保基数为 0，无法计算完成比例")
+            self.report(table, target.eq(0) & ok, "medical_target", Code.TARGET_ZERO)
             ids = "、".join(i.id for i in self.scheme.indicators if i.rule.kind == "target")
-            self.report(table, prior.eq(0) & ok, "unit",
-                        lambda v: f"单位「{v}」的上年参保数为 0：指标 {ids} 的目标按上年数计为 0，"
-                                  "无论今年完成多少（即使为 0）都得满分；如上年确有参保，请填写实际人数，没有上年数请留空",
-                        level="warning")
+            self.report(table, prior.eq(0) & ok, "unit", Code.PRIOR_ZERO, level=WARNING, ids=ids)
         group = frame["group"] if "group" in frame else pd.Series("", index=frame.index)
         return pd.DataFrame(
             {"unit": names[ok], "medical_target": target[ok], "medical_prior": prior[ok], "group": group[ok]}
@@ -351,33 +343,38 @@ class _YearChecker:
         number, percent = _column_numbers(table, column)
         blank = table.blank(column)
         if required:
-            self.report(table, blank, column, f"缺少{what}")
+            self.report(table, blank, column, Code.VALUE_MISSING, what=what)
         bad = number.isna() & ~blank
-        self.report(table, bad, column, _not_a_number)
-        self.range_check(table, column, number, low=low, high=high, integer=integer, what=what)
+        self.not_numbers(table, bad, column)
+        if low is not None:
+            self.report(table, number < low, column, Code.BELOW_MIN, what=what, low=_num(low))
+        if high is not None:
+            self.report(table, number > high, column, Code.ABOVE_MAX, what=what, high=_num(high))
+        if integer:
+            self.report(table, number.notna() & (number != np.floor(number)), column, Code.NOT_INTEGER, what=what)
         return number.where(~bad)
 
-    def range_check(self, table, column, number, *, low=None, high=None, integer=False, what="数值"):
-        if low is not None:
-            under = number < low
-            self.report(table, under[under].index, column, lambda v: f"{what} {v} 不能小于 {_num(low)}")
-        if high is not None:
-            over = number > high
-            self.report(table, over[over].index, column, lambda v: f"{what} {v} 超过上限 {_num(high)}")
-        if integer:
-            frac = number.notna() & (number != np.floor(number))
-            self.report(table, frac[frac].index, column, lambda v: f"{what}应为整数，而不是 {v}")
+    def not_numbers(self, table: RawTable, bad: pd.Series, column: str):
+        """Report the cells of ``bad`` that are not numbers, each with why (:func:`_not_a_number`)."""
+        if not bad.any():
+            return
+        codes, texts = table.codes(column)
+        why = {k: _not_a_number(texts[k]) for k in pd.unique(codes[bad.to_numpy()])}  # in the order of the rows
+        for code in dict.fromkeys(c for c, _ in why.values()):
+            these = [k for k, (c, _) in why.items() if c is code]
+            decimal = {texts[k]: why[k][1] for k in these}
+            self.report(table, bad & np.isin(codes, these), column, code, decimal=decimal.get)
 
     # -- department scores ---------------------------------------------------------------
     def dept_scores(self, units: pd.DataFrame) -> pd.DataFrame:
         folder = self.dir / "dept_scores"
         columns = ["unit", "indicator", "value", "number", "file", "row", "column"]
         if not folder.is_dir():
-            self.log.error("dept_scores/", None, None, None, "缺少业务部门评分文件夹 dept_scores/")
+            self.log.error(Code.DEPT_FOLDER_MISSING, "dept_scores/")
             return pd.DataFrame(columns=columns)
         paths = [p for p in _entries(folder) if p.is_file() and _stem_and_suffix(p.name)[1] in TABLE_SUFFIXES]
         if not paths:
-            self.log.error("dept_scores/", None, None, None, "dept_scores/ 文件夹中没有 .csv 或 .xlsx 文件")
+            self.log.error(Code.DEPT_FOLDER_EMPTY, "dept_scores/")
         indicators = {i.id: i for i in self.scheme.indicators}
         ids = list(indicators)
         parts, sources = [], []
@@ -393,11 +390,11 @@ class _YearChecker:
                 if match and match.group(1) in indicators:
                     found[column] = match.group(1)
                 else:
-                    self.log.warning(table.name, None, column, column, f"列「{column}」不是本年度方案中的指标编号，已忽略")
+                    self.log.warning(Code.UNKNOWN_INDICATOR, table.name, None, column, column)
             duplicate_ids = pd.Series(list(found.values())).duplicated()
             for column, dup in zip(list(found), duplicate_ids):
                 if dup:
-                    self.log.error(table.name, None, column, column, f"指标 {found[column]} 在同一文件中出现了两列")
+                    self.log.error(Code.INDICATOR_TWO_COLUMNS, table.name, None, column, column, indicator=found[column])
             at = self.unit_rows(table)
             rows = np.flatnonzero(at >= 0)  # those of a unit on the list
             for column, indicator_id in found.items():
@@ -424,7 +421,7 @@ class _YearChecker:
                     "value": again["value"], "unit": names[again["_u"]], "indicator": np.asarray(ids, dtype=object)[again["_i"]],
                     "first_file": files[first["_p"]], "first_row": first["row"],
                 }),
-                lambda r: f"单位「{r.unit}」的指标 {r.indicator} 重复评分（{r.first_file} 第{r.first_row}行已有）",
+                Code.INDICATOR_SCORED_TWICE,
             )
         values, key = values[~dup], key[~dup]
         present = np.zeros(len(units) * len(ids), bool)
@@ -437,7 +434,7 @@ class _YearChecker:
                 pd.DataFrame({"file": "dept_scores/" + department, "row": None, "column": indicator, "value": None,
                               "unit": units["unit"].to_numpy()[missing // len(ids)], "indicator": indicator,
                               "department": department}),
-                lambda r: f"单位「{r.unit}」缺少指标 {r.indicator}（{r.department}评分）的得分",
+                Code.SCORE_MISSING,
             )
         values = values.iloc[np.argsort(key, kind="stable")]
         return pd.DataFrame({
@@ -448,36 +445,19 @@ class _YearChecker:
         })
 
     def indicator_values(self, table: RawTable, column: str, indicator: Indicator, listed) -> pd.Series:
-        """Parse one indicator column by its rule kind (SPEC §1.1); errors name the cell (of a
-        ``listed`` unit, for a missing value)."""
-        kind, rule = indicator.rule.kind, indicator.rule
+        """Parse one indicator column and check it by its rule (:meth:`kaohe.rules.Rule.check`);
+        errors name the cell (of a ``listed`` unit, for a missing value)."""
         blank = table.blank(column)
-        self.report(table, blank & listed, column, f"缺少指标 {indicator.id} 的评分")
+        self.report(table, blank & listed, column, Code.SCORE_BLANK, indicator=indicator.id)
         number, percent = _column_numbers(table, column)
         bad = number.isna() & ~blank
-        self.report(table, bad, column, _not_a_number)
+        self.not_numbers(table, bad, column)
         number = number.where(~bad)
-        what = {"manual": "得分", "deduction": "发现次数", "checklist": "缺少项数", "bands": "比例", "target": "完成数"}[kind]
-        if kind == "manual":
-            under = number < 0
-            self.report(table, under, column, lambda v: f"得分 {v} 不能为负数")
-            over = number > indicator.max
-            self.report(table, over, column, lambda v: f"得分 {v} 超过该指标满分 {_num(indicator.max)}")
-        elif kind in ("deduction", "checklist"):
-            self.range_check(table, column, number, low=0, high=rule.n if kind == "checklist" else None,
-                             integer=True, what=what)
-        elif kind == "target":
-            self.range_check(table, column, number, low=0, what=what)
-        elif kind == "bands":
-            bare = number.gt(1) & ~percent
-            self.report(table, bare, column, lambda v: f"比例「{v}」大于 1：请写作 {v}% 或 {_num(_float(v) / 100)}")
-            out = (number.lt(0) | number.gt(1)) & ~bare
-            self.report(table, out, column, lambda v: f"比例 {v} 应在 0 到 1（0% 到 100%）之间")
-            number = number.where(~bare & ~out)
-        if kind != "bands" and percent.any():
-            self.report(table, percent, column, lambda v: f"{what}不应写成百分数（{v}）")
-            number = number.where(~percent)
-        return number
+        wrong = pd.Series(False, index=number.index)
+        for check in indicator.rule.check(number, percent, indicator.max):
+            self.report(table, check.mask, column, check.code, **check.fields)
+            wrong |= check.mask
+        return number.where(~wrong)
 
     # -- leadership scores ---------------------------------------------------------------
     def leader_scores(self, units: pd.DataFrame) -> pd.DataFrame:
@@ -487,7 +467,7 @@ class _YearChecker:
             return empty
         members = [c for c in table.columns if c != "unit" and not self.not_data(table, c, "领导班子成员的评分", "领导评分")]
         if not members:
-            self.log.error(table.name, None, None, None, "没有领导班子成员的评分列")
+            self.log.error(Code.NO_LEADER_COLUMNS, table.name)
             return empty
         unit = self.unit_names(table)
         self.duplicates(table, unit, "unit", "单位")
@@ -496,13 +476,12 @@ class _YearChecker:
         for member in members:
             score = self.numbers(table, member, low=0, high=100, what="评分")
             blank = table.blank(member) & keep
-            self.report(table, blank, member, f"领导「{member}」未给该单位评分，按未评分处理（不计入平均）", level="warning",
-                        shown="unit")
+            self.report(table, blank, member, Code.LEADER_BLANK, level=WARNING, shown="unit", member=member)
             parts.append(pd.DataFrame({"unit": unit, "member": member, "score": score})[keep])
         leader = pd.concat(parts, ignore_index=True)
-        self.missing_units(units, unit[keep], table, lambda r: f"单位「{r.value}」没有领导评分")
+        self.missing_units(units, unit[keep], table, Code.UNIT_WITHOUT_LEADER_ROW)
         scored = leader.loc[leader["score"].notna(), "unit"]
-        self.report(table, keep & ~unit.isin(scored), "unit", lambda v: f"单位「{v}」没有任何领导评分")
+        self.report(table, keep & ~unit.isin(scored), "unit", Code.UNIT_WITHOUT_LEADER_SCORES)
         return leader
 
     # -- grassroots survey ---------------------------------------------------------------
@@ -514,7 +493,7 @@ class _YearChecker:
         questions = [c for c in table.columns if c not in ("unit", "sub_union", "role")
                      and not self.not_data(table, c, "问卷题目的答案", "基层评分")]
         if not questions:
-            self.log.error(table.name, None, None, None, "问卷表没有任何题目列")
+            self.log.error(Code.NO_QUESTIONS, table.name)
         unit_at = self.unit_rows(table)
         listed = unit_at >= 0
         roles = {fold(r): r for r in self.scheme.roles}
@@ -523,8 +502,7 @@ class _YearChecker:
             return roles.get(fold(text))
 
         known_role = table.map("role", lambda u: role_of(u) is not None)
-        self.report(table, ~known_role, "role",
-                    lambda v: f"身份「{v}」无法识别，应为 {'、'.join(self.scheme.roles)} 之一")
+        self.report(table, ~known_role, "role", Code.UNKNOWN_ROLE, roles="、".join(self.scheme.roles))
         scale = {}
         for answer in self.scheme.answers:
             scale[fold(answer.label)] = answer.points
@@ -536,11 +514,11 @@ class _YearChecker:
             codes, texts = table.codes(question)
             value = np.array([_answer_points(t, scale) for t in texts], dtype=float)
             if (value < 0).any():
-                self.report(table, (value < 0)[codes], question, lambda v: f"答案「{v}」无法识别，应为 {labels} 或留空")
+                self.report(table, (value < 0)[codes], question, Code.UNKNOWN_ANSWER, labels=labels)
             answered |= (value >= 0)[codes]
             points[question] = codes, np.where(value >= 0, value, np.nan)
         respondent = listed & known_role
-        self.report(table, respondent & ~answered, "unit", "该受访者所有题目均未作答，不计入基层评分", level="warning")
+        self.report(table, respondent & ~answered, "unit", Code.NOTHING_ANSWERED, level=WARNING)
         rows = np.flatnonzero(respondent & answered)
         answers = np.empty((len(questions), len(rows)))  # a row per question: the block pandas would make of them
         every = len(rows) == len(table.rows)  # no respondent left out: no need to pick the rows
@@ -562,8 +540,8 @@ class _YearChecker:
         weighted = table.map("role", lambda u: self.scheme.role_weights.get(role_of(u), 0) > 0).to_numpy()
         surveyed = self.units_named(table, "unit", rows)
         self.missing_units(units[units["unit"].isin(surveyed)], self.units_named(table, "unit", rows[weighted[rows]]),
-                           table, lambda r: f"单位「{r.value}」的受访者身份在方案中的权重均为 0，无法计算基层评分")
-        self.missing_units(units, surveyed, table, lambda r: f"单位「{r.value}」没有有效的基层问卷")
+                           table, Code.ROLES_WEIGHTLESS)
+        self.missing_units(units, surveyed, table, Code.NO_SURVEY)
         return survey, questions
 
     # -- brand work ----------------------------------------------------------------------
@@ -575,19 +553,17 @@ class _YearChecker:
         frame = table.frame
         unit = self.unit_names(table)
         item = table.map_texts("item", self.folded)
-        self.report(table, item.eq(""), "item", "项目编号为空")
+        self.report(table, item.eq(""), "item", Code.ITEM_BLANK)
         dup = self.duplicates(table, item.where(item.ne("")), "item", "项目编号")
         title = frame["title"] if "title" in frame else pd.Series("", index=frame.index)
-        self.report(table, title.eq("") & item.ne(""), "title", "项目名称为空", level="warning",
+        self.report(table, title.eq("") & item.ne(""), "title", Code.TITLE_BLANK, level=WARNING,
                     shown="item" if "title" not in frame else None)
         ok = unit.notna() & item.ne("") & ~dup
         items = pd.DataFrame({"unit": unit, "item": item, "title": title})[ok]
         nth = items.groupby("unit").cumcount() + 1
         limit = self.scheme.max_brand_items
-        self.report(table, nth[nth > limit].index, "item",
-                    lambda v: f"该单位申报的特色品牌项目超过 {limit} 项（限报 {limit} 项）")
-        self.missing_units(units, items["unit"], table, lambda r: f"单位「{r.value}」未申报特色品牌项目，品牌得分记 0 分",
-                           level="warning")
+        self.report(table, nth[nth > limit].index, "item", Code.TOO_MANY_ITEMS, limit=limit)
+        self.missing_units(units, items["unit"], table, Code.NO_BRAND_ITEMS, level=WARNING)
         return items.reset_index(drop=True)
 
     def brand_reviews(self, items: pd.DataFrame) -> pd.DataFrame:
@@ -600,21 +576,21 @@ class _YearChecker:
         codes, texts = table.codes("item")
         folded = pd.Index(self.folded(texts))  # the item of each distinct text
         item = pd.Index(items["item"]).get_indexer(folded)[codes]  # each review's row in items (−1: none)
-        self.report(table, item < 0, "item", lambda v: f"项目编号「{v}」不在特色品牌项目表（brand_items）中")
+        self.report(table, item < 0, "item", Code.UNKNOWN_ITEM)
         score = self.numbers(table, "score", low=0, high=100, required=True, what="得分")
         keys = pd.DataFrame({"reviewer": reviewer, "item": folded.factorize()[0][codes]})
         dup = keys.duplicated() & listed
-        self.report(table, dup, "item", lambda v: f"同一评分单位对项目「{v}」重复评分")
+        self.report(table, dup, "item", Code.REVIEW_TWICE)
         owner = np.append(items["unit"].map(self.position).to_numpy(dtype=np.int64), -1)[item]
         own = (owner == reviewer) & listed
-        self.report(table, own, "reviewer", "本单位给自己的项目评分（自评），不计入互评得分", level="warning")
+        self.report(table, own, "reviewer", Code.SELF_REVIEW, level=WARNING)
         rows = np.flatnonzero(listed & (item >= 0) & score.notna() & ~dup)
         reviewed = np.bincount(item[rows[~own[rows]]], minlength=len(items)) > 0
         unreviewed = items[~reviewed]
         self.report_records(
             pd.DataFrame({"file": table.name, "row": None, "column": table.header("item"), "value": unreviewed["item"],
                           "unit": unreviewed["unit"]}),
-            lambda r: f"项目「{r.value}」（{r.unit}）没有其他单位的评分",
+            Code.ITEM_NOT_REVIEWED,
         )
         return pd.DataFrame({
             "reviewer": table.map_texts("reviewer", self.canonical_names, rows).array,
@@ -634,12 +610,11 @@ class _YearChecker:
         clause = table.map("clause", fold).str.removeprefix("第").str.removesuffix("项").str.removesuffix("条")
         clause = clause.where(~clause.str.fullmatch(r"\d+\.0"), clause.str[:-2])
         bad = ~clause.isin(clauses)
-        self.report(table, bad, "clause",
-                    lambda v: f"否决条款「{v}」不存在，应为 {'、'.join(sorted(clauses))} 之一（附件2 第9项）")
+        self.report(table, bad, "clause", Code.UNKNOWN_CLAUSE, clauses="、".join(sorted(clauses)))
         note = frame["note"] if "note" in frame else pd.Series("", index=frame.index)
         keys = pd.DataFrame({"unit": unit, "clause": clause})
         dup = keys.duplicated() & unit.notna()
-        self.report(table, dup, "clause", lambda v: f"同一单位的否决条款「{v}」重复")
+        self.report(table, dup, "clause", Code.CLAUSE_TWICE)
         ok = unit.notna() & ~bad & ~dup
         return pd.DataFrame({"unit": unit, "clause": clause, "note": note})[ok].reset_index(drop=True)
 
@@ -652,13 +627,13 @@ class _YearChecker:
         unit = self.unit_names(table)
         grades = {fold(g): g for g in (self.scheme.top_grade, self.scheme.other_grade)}
         grade = table.map("grade", lambda u: grades.get(fold(u)))
-        self.report(table, grade.isna(), "grade", lambda v: f"等次「{v}」无法识别，应为 {'、'.join(grades.values())} 之一")
+        self.report(table, grade.isna(), "grade", Code.UNKNOWN_GRADE, grades="、".join(grades.values()))
         reason = frame["reason"] if "reason" in frame else pd.Series("", index=frame.index)
-        self.report(table, reason.eq("") & unit.notna(), "reason", "调整等次应写明理由（会议决定）",
+        self.report(table, reason.eq("") & unit.notna(), "reason", Code.OVERRIDE_WITHOUT_REASON,
                     shown="unit" if "reason" not in frame else None)
         dup = self.duplicates(table, unit, "unit", "单位")
         vetoed = unit.isin(set(vetoes["unit"])) & grade.eq(self.scheme.top_grade)
-        self.report(table, vetoed, "grade", f"该单位被一票否决，取消当年评优资格，不能调整为{self.scheme.top_grade}")
+        self.report(table, vetoed, "grade", Code.OVERRIDE_VETOED, top=self.scheme.top_grade)
         ok = unit.notna() & grade.notna() & ~dup & ~vetoed & reason.ne("")
         return pd.DataFrame({"unit": unit, "grade": grade, "reason": reason})[ok].reset_index(drop=True)
 
@@ -757,24 +732,19 @@ def _answer_points(text: str, scale: dict[str, float]) -> float:
     return -1.0
 
 
-def _not_a_number(value) -> str:
+def _not_a_number(value) -> tuple[Code, str | None]:
+    """Why a cell is not a number: the problem code, and for a decimal comma the number meant."""
     folded = fold(value) if isinstance(value, str) else ""
     if "," in folded and not re.fullmatch(THOUSANDS, folded):
         decimal = folded.replace(",", ".") if folded.count(",") == 1 else None
-        hint = f"；小数请用小数点，如 {decimal}" if decimal and is_number(decimal) else "；小数请用小数点，如 0.5"
-        return f"「{value}」中的逗号不是千位分隔符（只有 1,234 这样每三位一个逗号才是）{hint}"
+        return Code.COMMA_NOT_THOUSANDS, decimal if decimal and is_number(decimal) else "0.5"
     if isinstance(value, str) and DATE_LIKE.match(value):
-        return f"「{value}」是日期，不是数字（请检查单元格格式）"
+        return Code.DATE_NOT_NUMBER, None
     if isinstance(value, str) and value.startswith("="):
-        return f"「{value}」是公式而没有计算结果，请在 Excel 中重新计算并保存"
+        return Code.FORMULA_NO_RESULT, None
     if isinstance(value, str) and value.upper() in EXCEL_ERRORS:
-        return f"「{value}」是 Excel 的错误值（公式出错），请检查该单元格的公式"
-    return f"「{value}」不是有效的数字"
-
-
-def _float(text) -> float:
-    number, _ = parse_numbers(pd.Series([str(text)]))
-    return float(number.iloc[0])
+        return Code.EXCEL_ERROR_VALUE, None
+    return Code.NOT_A_NUMBER, None
 
 
 def _num(x) -> str:

@@ -34,9 +34,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .staging import staged
 from .io import OPTIONS_SHEET, ROW, fold, fold_series, find_table, header_name, read_table, sha256
 from .pipeline import year_paths
-from .problems import InvalidInputError, KaoheError, Problem, ProblemLog, SchemeError, UsageError
+from .problems import Code, InvalidInputError, KaoheError, Problem, ProblemLog, SchemeError, UsageError
 from .scheme import Indicator, Scheme, dump_scheme, load_scheme, scheme_to_dict
-from .vocabulary import RULE_NAMES
 from .validate import INDICATOR_HEADER, closest
 
 YEAR = re.compile(r"^\d{4}$")
@@ -45,8 +44,6 @@ INPUT_FILL = PatternFill("solid", fgColor="FFFBE6")
 HEADER_TEXT = 12  # characters of an indicator's text shown in its column header
 PROMPT_LIMIT = 255  # Excel's limit on a data-validation input message
 UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
-FILL_HINTS = {"manual": "", "deduction": "，填发现次数", "checklist": "，填缺少项数", "bands": "，填比例", "target": "，填完成数"}
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
 THIN = Side(style="thin", color="A6A6A6")
@@ -78,17 +75,16 @@ def read_units(year_dir: Path) -> list[str]:
     path = find_table(year_dir, "units", log)
     table = read_table(path, path.name, log) if path else None
     if table is not None and "unit" not in table.frame:
-        log.error(table.name, None, "unit", None, "缺少必需的列「unit」（中文表头「单位」）")
+        log.error(Code.COLUMN_MISSING, table.name, None, "unit", name="unit", chinese="单位")
         table = None
     if table is None:
-        raise InvalidInputError(log.problems or [Problem("units.csv", None, None, None, "无法读取单位名单")])
+        raise InvalidInputError(log.problems or [Problem.of(Code.UNITS_UNREADABLE, "units.csv")])
     names = table.frame["unit"]
     folded = fold_series(names)
     for index in folded.index[folded.eq("")]:
-        log.error(table.name, table.frame.at[index, ROW], table.header("unit"), None, "单位名称为空")
+        log.error(Code.UNIT_BLANK, table.name, table.frame.at[index, ROW], table.header("unit"))
     for index in folded.index[folded.duplicated() & folded.ne("")]:
-        log.error(table.name, table.frame.at[index, ROW], table.header("unit"), names[index],
-                  f"单位「{names[index]}」在名单中重复")
+        log.error(Code.UNIT_LISTED_TWICE, table.name, table.frame.at[index, ROW], table.header("unit"), names[index])
     log.raise_if_errors()
     return names.tolist()
 
@@ -96,8 +92,7 @@ def read_units(year_dir: Path) -> list[str]:
 def _year_scheme(year_dir: Path, year: str) -> Scheme:
     scheme = load_scheme(year_dir / "scheme.yaml")
     if scheme.year != int(year):
-        raise SchemeError([Problem("scheme.yaml", None, "year", scheme.year,
-                                   f"方案年份 {scheme.year} 与所选年份 {year} 不一致")])
+        raise SchemeError([Problem.of(Code.YEAR_MISMATCH, "scheme.yaml", None, "year", scheme.year, year=year)])
     return scheme
 
 
@@ -123,38 +118,16 @@ class CellRule:
 
 
 def indicator_rule(indicator: Indicator) -> CellRule:
-    """What a department may type for an indicator, by its rule kind (SPEC §1.1).
+    """What a department may type for an indicator, by its rule (:meth:`kaohe.rules.Rule.cell`).
 
     The input message starts with the indicator's full text (the header shows it shortened).
     """
-    rule, top = indicator.rule, _num(indicator.max)
-    title = f"指标 {indicator.id}（{RULE_NAMES[rule.kind]}）"
-    if rule.kind == "manual":
-        kind = ("decimal", "between", "0", top)
-        prompt = f"填写部门给出的得分：0 到 {top} 分之间，可带小数。"
-        error = f"指标 {indicator.id} 的得分应在 0 到 {top} 分之间。"
-    elif rule.kind == "deduction":
-        kind = ("whole", "greaterThanOrEqual", "0", None)
-        prompt = f"填写发现的次数（0 或正整数），不是得分。每次扣 {_num(rule.per)} 分，扣完为止（满分 {top} 分）。"
-        error = f"指标 {indicator.id} 应填发现的次数：0 或正整数。"
-    elif rule.kind == "checklist":
-        kind = ("whole", "between", "0", str(rule.n))
-        prompt = (f"填写缺少的项数（0 到 {rule.n} 的整数），不是得分。每缺一项扣 {_num(rule.per)} 分，"
-                  f"{rule.n} 项全缺得 0 分（满分 {top} 分）。")
-        error = f"指标 {indicator.id} 应填缺少的项数：0 到 {rule.n} 的整数。"
-    elif rule.kind == "bands":
-        steps = "、".join(f"达到 {_num(b.min * 100)}% 得 {_num(b.points)} 分" for b in rule.bands)
-        kind = ("decimal", "between", "0", "1")
-        prompt = f"填写比例，如 85%（0% 到 100%），不是得分。{steps}，否则 0 分。"
-        error = f"指标 {indicator.id} 应填 0% 到 100% 之间的比例。"
-    else:
-        kind = ("decimal", "greaterThanOrEqual", "0", None)
-        prompt = (f"填写实际完成数（不小于 0），不是得分。得分 = {top} × min(1, 完成数 ÷ 目标)，"
-                  "目标取单位名单中的参保基数与上年参保数中较小者。")
-        error = f"指标 {indicator.id} 应填实际完成数：不小于 0 的数。"
-    room = PROMPT_LIMIT - len(prompt) - 1
+    rule = indicator.rule
+    cell = rule.cell(indicator.id, indicator.max)
+    room = PROMPT_LIMIT - len(cell.prompt) - 1
     text = indicator.text if len(indicator.text) <= room else indicator.text[: room - 1] + "…"
-    return CellRule(*kind, title=title, prompt=f"{text}\n{prompt}", error=error)
+    return CellRule(cell.type, cell.operator, cell.formula1, cell.formula2, title=f"指标 {indicator.id}（{rule.name}）",
+                    prompt=f"{text}\n{cell.prompt}", error=cell.error)
 
 
 def indicator_header(indicator: Indicator) -> str:
@@ -165,7 +138,7 @@ def indicator_header(indicator: Indicator) -> str:
     this header, hence the short text; the full text is in the cell's input message.
     """
     text = indicator.text if len(indicator.text) <= HEADER_TEXT else indicator.text[:HEADER_TEXT] + "…"
-    tail = f"（{_num(indicator.max)}分{FILL_HINTS[indicator.rule.kind]}）"
+    tail = f"（{_num(indicator.max)}分{indicator.rule.header_hint}）"
     for separator in (" ", "："):
         header = f"{indicator.id}{separator}{text}{tail}"
         match = INDICATOR_HEADER.match(header_name(header))
@@ -213,8 +186,8 @@ def dept_workbook(scheme: Scheme, department: str, units: list[str]) -> Workbook
         for row in range(first, last + 1):
             cell = sheet.cell(row=row, column=column)
             cell.fill = INPUT_FILL
-            if indicator.rule.kind == "bands":
-                cell.number_format = "0.0%"
+            if indicator.rule.number_format:
+                cell.number_format = indicator.rule.number_format
     longest = max((len(indicator_header(i)) for i in indicators), default=4)
     sheet.row_dimensions[top].height = 15 * (math.ceil(longest / 11) + 1)
     return book
@@ -433,36 +406,36 @@ def _parse_roster(path: Path, units: list[str]) -> tuple[pd.DataFrame, ProblemLo
     headers = {("standalone" if k in STANDALONE_HEADERS else k): v for k, v in table.headers.items()}
     for column, chinese in (("unit", "单位"), ("sub_union", "基层工会")):
         if column not in frame:
-            log.error(name, None, column, None, f"缺少必需的列「{chinese}」")
+            log.error(Code.ROSTER_COLUMN_MISSING, name, None, column, chinese=chinese)
     log.raise_if_errors()
 
-    def problem(index, column, message):
-        log.error(name, int(frame.at[index, ROW]), headers.get(column, column), frame.at[index, column], message)
+    def problem(index, column, code, **fields):
+        log.error(code, name, int(frame.at[index, ROW]), headers.get(column, column), frame.at[index, column], **fields)
 
     known = {fold(u): u for u in units}
     folded = fold_series(frame["unit"])
     unit = folded.map(known)
     for index in folded.index[folded.eq("")]:
-        problem(index, "unit", "单位名称为空")
+        problem(index, "unit", Code.UNIT_BLANK)
     for index in unit.index[unit.isna() & folded.ne("")]:
         suggestion = closest(folded[index], list(known))
         hint = f"，是否为「{known[suggestion]}」？" if suggestion else ""
-        problem(index, "unit", f"单位「{frame.at[index, 'unit']}」不在本年度考核单位名单（units）中{hint}")
+        problem(index, "unit", Code.UNKNOWN_UNIT, hint=hint)
     sub_union = frame["sub_union"]
     for index in sub_union.index[sub_union.eq("")]:
-        problem(index, "sub_union", "基层工会名称为空")
+        problem(index, "sub_union", Code.SUB_UNION_BLANK)
     if "standalone" in frame:
         flag = fold_series(frame["standalone"]).str.lower()
         standalone = flag.isin(YES)
         for index in flag.index[~flag.isin(YES | NO)]:
-            problem(index, "standalone", f"单建标记「{frame.at[index, 'standalone']}」无法识别，应填「是」或「否」")
+            problem(index, "standalone", Code.STANDALONE_UNKNOWN)
     else:
         standalone = pd.Series(True, index=frame.index)
     key = pd.DataFrame({"unit": unit, "sub_union": fold_series(sub_union)})
     repeated = key.duplicated() & unit.notna() & key["sub_union"].ne("")
     first_row = frame[ROW].groupby([key["unit"], key["sub_union"]]).transform("first")
     for index in repeated.index[repeated]:
-        problem(index, "sub_union", f"基层工会「{sub_union[index]}」在名册中重复（第{int(first_row[index])}行已有）")
+        problem(index, "sub_union", Code.SUB_UNION_TWICE, first=int(first_row[index]))
     ok = unit.notna() & sub_union.ne("") & ~repeated
     if "standalone" in frame:
         ok &= flag.isin(YES | NO)
@@ -479,7 +452,7 @@ def check_eligible(roster: pd.DataFrame, units: list[str], per_unit: int, name: 
         n = int(counts.get(unit, 0))
         if n < per_unit:
             have = f"只有 {n} 个单建工会" if n else "没有单建工会"
-            problems.append(Problem(name, None, "单位", unit, f"单位「{unit}」在名册中{have}，少于每单位抽取数 {per_unit}"))
+            problems.append(Problem.of(Code.TOO_FEW_ELIGIBLE, name, None, "单位", unit, have=have, per_unit=per_unit))
     return problems
 
 

@@ -32,7 +32,7 @@ TEMPLATES_DIR = Path(str(files("kaohe") / "templates"))
 KERNEL = "kaohe"
 RATIO_TARGET = 1.3
 SIZE_TARGET = 6 * 1024 * 1024
-EXPORTER = {  # kaohe.report._exporter(); checked to be the same before timing
+EXPORTER = {  # kaohe.report.html_exporter(); checked to be the same before timing
     "template_name": "kaohe_report",
     "exclude_input": True,
     "exclude_input_prompt": True,
@@ -143,10 +143,10 @@ def slowest_cells(executed: Path, n: int = 5) -> tuple[list[tuple[float, str]], 
 def check_same_exporter() -> None:
     from kaohe import report
 
-    exporter = report._exporter()
+    exporter = report.html_exporter()
     different = {k: (getattr(exporter, k), v) for k, v in EXPORTER.items() if getattr(exporter, k) != v}
     if different or not any(Path(d) == TEMPLATES_DIR for d in exporter.extra_template_basedirs):
-        sys.exit(f"基准的 nbconvert 设置与 kaohe.report._exporter() 不一致：{different}")
+        sys.exit(f"基准的 nbconvert 设置与 kaohe.report.html_exporter() 不一致：{different}")
 
 
 def main(argv=None) -> int:

@@ -67,10 +67,11 @@ STAGES = """
 import json, sys, tempfile, time
 from pathlib import Path
 start = time.perf_counter()
-from kaohe.excel import write_workbook
-from kaohe.io import write_csv
-from kaohe.pipeline import output_tables, score
-from kaohe.validate import read_year
+from kaohe.outputs import write_workbook
+from kaohe.outputs import write_csv
+from kaohe.outputs import output_tables
+from kaohe.pipeline import score
+from kaohe.inputs import read_year
 stages = {"导入 kaohe": time.perf_counter() - start}
 start = time.perf_counter()
 inputs = read_year(sys.argv[1], int(sys.argv[2]))

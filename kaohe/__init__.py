@@ -5,9 +5,10 @@ from .version import VERSION as __version__
 from .pipeline import Results, load_year, score, score_year
 from .problems import InvalidInputError, KaoheError, Problem, SchemeError, UsageError
 from .scheme import Scheme, load_scheme
-from .validate import YearInputs, read_year
+from .inputs import YearInputs, read_year
 
 __all__ = [
+    "__version__",
     "InvalidInputError",
     "KaoheError",
     "Problem",

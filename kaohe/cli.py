@@ -181,7 +181,7 @@ def _command(parser, args) -> int:
 
 def _validate(args) -> int:
     from .pipeline import year_paths
-    from .validate import read_year
+    from .inputs import read_year
 
     raw, _ = year_paths(args.year, args.data_dir)
     sheet = _problems_path(args.problems, raw) if args.problems else None
@@ -221,8 +221,8 @@ def _problems_path(text: str, raw: Path) -> Path:
 
 
 def _write_problems(problems, path: Path) -> None:
-    from .excel import write_problems
-    from .staging import staged
+    from .outputs.xlsx import write_problems
+    from .outputs.staging import staged
 
     with staged(path.parent) as stage:
         write_problems(problems, stage / path.name)
@@ -273,7 +273,7 @@ def _say_history(written) -> None:
 
 
 def _template(args) -> int:
-    from .workflow import write_templates
+    from .workflow.templates import write_templates
 
     done = write_templates(args.year, args.data_dir, args.out, leaders=args.leaders, questions=args.questions,
                            force=args.force)
@@ -282,7 +282,7 @@ def _template(args) -> int:
 
 
 def _sample(args) -> int:
-    from .workflow import sample_year
+    from .workflow.sampling import sample_year
 
     done = sample_year(args.year, args.roster, args.per_unit, args.seed, args.data_dir, args.out, force=args.force)
     print(done.summary())
@@ -290,14 +290,14 @@ def _sample(args) -> int:
 
 
 def _new_year(args) -> int:
-    from .workflow import new_year
+    from .workflow.new_year import new_year
 
     print(new_year(args.year, args.previous, args.data_dir).summary())
     return 0
 
 
 def _init(args) -> int:
-    from .workspace import init_workspace
+    from .workflow.workspace import init_workspace
 
     print(init_workspace(args.folder, sample=args.sample).summary())
     return 0
@@ -347,7 +347,7 @@ def ranking_text(results: pd.DataFrame, limit: int | None = RANKING_ROWS) -> str
 
     Only the first ``limit`` rows are shown (the full ranking is in results.csv / results.xlsx).
     """
-    from .excel import ranking_table
+    from .outputs.xlsx import ranking_table
 
     shown = results if limit is None else results.head(limit)
     text = ranking_table(shown).to_string(index=False)

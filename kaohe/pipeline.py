@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import re
@@ -13,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .io import write_csv
 from .resources import REPORT_NOTEBOOK, notebook as shipped_notebook
-from .staging import locked, staged, write_text
+from .outputs.staging import locked, staged, write_text
+from .outputs.tables import OUTPUT_TABLES, write_outputs
 from .problems import Problem, UsageError
-from .scheme import Scheme, scheme_to_dict
+from .scheme import Scheme
 from .scoring import (
     brand_scores,
     category_points,
@@ -28,9 +27,8 @@ from .scoring import (
     leader_scores,
     total_scores,
 )
-from .validate import YearInputs, read_year
-from .version import VERSION
-from .workspace import find_data_dir
+from .inputs import YearInputs, read_year
+from .workflow.workspace import find_data_dir
 
 RESULT_COLUMNS = [
     "unit", "leader", "dept_raw", "dept_rank", "dept_coef", "dept", "grassroots", "common",
@@ -186,7 +184,7 @@ def run_year(year, data_dir: str | Path = "data", *, notebook: str | Path | None
     if notebook is None:
         with as_file(shipped_notebook(REPORT_NOTEBOOK)) as path:
             return run_year(year, data_dir, notebook=path, progress=progress)
-    from .report import NotebookError, execute_notebook, publish_html, started_kernel
+    from .report.notebook import NotebookError, execute_notebook, publish_html, started_kernel
 
     notebook = Path(notebook)
     _, out = year_paths(year, data_dir)
@@ -241,51 +239,3 @@ def _keep_failed(executed: Path, out: Path) -> Path:
     if executed.is_file():
         write_text(kept, executed.read_text(encoding="utf-8"))
     return kept
-
-
-def write_outputs(results: Results, folder: Path) -> list[Path]:
-    """Write the tables of SPEC §3 (all but report.html) into ``folder``."""
-    from .excel import write_workbook
-
-    folder = Path(folder)
-    paths = []
-    for name, table in output_tables(results).items():
-        path = folder / f"{name}.csv"
-        write_csv(table, path)
-        paths.append(path)
-    paths.append(write_workbook(results, folder / "results.xlsx"))
-    manifest = folder / "manifest.json"
-    manifest.write_text(json.dumps(manifest_data(results), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    paths.append(manifest)
-    return paths
-
-
-OUTPUT_TABLES = ("results", "indicator_scores", "category_scores", "brand_scores")
-
-
-def output_tables(results: Results) -> dict[str, pd.DataFrame]:
-    """The machine-readable tables of SPEC §3, English columns, as written to CSV."""
-    table = results.results.copy()
-    table["vetoed"] = table["vetoed"].map({True: "true", False: "false"})
-    extra = ["rank", "coef", "scaled"]
-    scope = results.scheme.dept_ranking.scope
-    indicators = results.indicators[["unit", "indicator", "value", "points"] + (extra if scope == "indicator" else [])]
-    categories = results.categories[["unit", "category", "points", "max"] + (extra if scope == "category" else [])]
-    brand = results.brand_items[["unit", "item", "title", "reviews", "score"]]
-    return {
-        "results": table,
-        "indicator_scores": indicators,
-        "category_scores": categories,
-        "brand_scores": brand,
-    }
-
-
-def manifest_data(results: Results) -> dict:
-    """What produced the outputs: package version, the scheme, the SHA-256 of every input."""
-    return {
-        "kaohe_version": VERSION,
-        "year": results.year,
-        "scheme": scheme_to_dict(results.scheme),
-        "inputs": results.inputs.files,
-        "warnings": len(results.warnings),
-    }

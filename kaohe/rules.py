@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from .problems import Code
-from .vocabulary import RULE_NAMES
 
 if TYPE_CHECKING:  # the scheme reader, which passes itself to Rule.read
     from .scheme import _Parser
@@ -134,7 +133,7 @@ class Manual(Rule):
     """直接评分: the department gives the points."""
 
     kind: ClassVar[str] = "manual"
-    name: ClassVar[str] = RULE_NAMES["manual"]
+    name: ClassVar[str] = "直接评分"
     given: ClassVar[str] = "得分"
 
     def limits(self, number, top):
@@ -167,7 +166,7 @@ class Deduction(Rule):
 
     per: float = 0.0
     kind: ClassVar[str] = "deduction"
-    name: ClassVar[str] = RULE_NAMES["deduction"]
+    name: ClassVar[str] = "按次扣分"
     given: ClassVar[str] = "发现次数"
     header_hint: ClassVar[str] = "，填发现次数"
 
@@ -212,7 +211,7 @@ class Checklist(Rule):
     per: float = 0.0
     n: int = 1
     kind: ClassVar[str] = "checklist"
-    name: ClassVar[str] = RULE_NAMES["checklist"]
+    name: ClassVar[str] = "缺项扣分"
     given: ClassVar[str] = "缺少项数"
     header_hint: ClassVar[str] = "，填缺少项数"
 
@@ -267,7 +266,7 @@ class Bands(Rule):
 
     bands: tuple[Band, ...] = ()
     kind: ClassVar[str] = "bands"
-    name: ClassVar[str] = RULE_NAMES["bands"]
+    name: ClassVar[str] = "比例分档"
     given: ClassVar[str] = "比例"
     ratio: ClassVar[bool] = True
     header_hint: ClassVar[str] = "，填比例"
@@ -346,7 +345,7 @@ class Target(Rule):
     上年参保数 where that is smaller; a target of 0 gives full points."""
 
     kind: ClassVar[str] = "target"
-    name: ClassVar[str] = RULE_NAMES["target"]
+    name: ClassVar[str] = "完成目标"
     given: ClassVar[str] = "完成数"
     header_hint: ClassVar[str] = "，填完成数"
 
@@ -386,6 +385,7 @@ class Target(Rule):
 
 RULES: dict[str, type[Rule]] = {r.kind: r for r in (Manual, Deduction, Checklist, Bands, Target)}
 RULE_KINDS = tuple(RULES)
+RULE_NAMES = {kind: rule.name for kind, rule in RULES.items()}  # the Chinese word of each kind
 RULE_KEYS = ("kind", "per", "n", "bands")  # every setting a rule may have in scheme.yaml
 
 
@@ -404,7 +404,7 @@ def _pct(x: float) -> str:
 
 
 def _fraction(text) -> float:
-    from .validate import parse_numbers
+    from .inputs import parse_numbers
 
     number, _ = parse_numbers(pd.Series([str(text)]))
     return float(number.iloc[0]) / 100

@@ -25,11 +25,11 @@ import numpy as np
 import pandas as pd
 
 from . import pipeline
-from .io import read_table
+from .inputs.files import read_table
 from .problems import ProblemLog
 from .scheme import Scheme, load_scheme
 from .scoring import quota_size
-from .validate import YearInputs, parse_numbers
+from .inputs import YearInputs, parse_numbers
 
 LABEL = "示例数据：由 kaohe.synthetic 以随机种子 {seed} 生成的合成数据，不代表任何单位的真实考核情况"
 CHINESE_HEADERS = {"unit": "单位", "sub_union": "基层工会", "role": "身份", "item": "项目编号", "title": "项目名称"}

@@ -1,4 +1,5 @@
-"""Every Chinese word kaohe shows for its own terms, in one place.
+"""Every Chinese word kaohe shows for its own terms, in one place (the words of each rule kind
+are with the rule, in :mod:`kaohe.rules`, so that a new kind is one class).
 
 The code says unit, indicator, category, rule, points, score, rank, coefficient, grade and
 veto; the inputs may say them in Chinese (:data:`HEADER_ALIASES`, mapped once, when a table
@@ -29,7 +30,6 @@ HEADER_ALIASES = {
 # The Chinese header of each input column, for messages: the first alias of each name above.
 COLUMN_NAMES = {column: header for header, column in reversed(HEADER_ALIASES.items())}
 
-RULE_NAMES = {"manual": "直接评分", "deduction": "按次扣分", "checklist": "缺项扣分", "bands": "比例分档", "target": "完成目标"}
 COMPONENT_NAMES = {"leader": "领导评分", "dept": "业务部门评分", "grassroots": "基层评分", "brand": "特色品牌"}
 
 # The readings of 第八条's 2% rule: in words (the what-if controls, the method appendix) and

@@ -20,7 +20,7 @@ import yaml
 from hypothesis import strategies as st
 
 from kaohe.scheme import MODES, RULE_KINDS, SCOPES, parse_scheme
-from kaohe.validate import YearInputs
+from kaohe.inputs import YearInputs
 
 YEAR = 2030
 DEPARTMENTS = ("宣教部", "经济部", "保障部")

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-import kaohe.excel
-import kaohe.staging
+import kaohe.outputs.staging
+import kaohe.outputs.tables
 import kaohe.pipeline
 from kaohe.cli import main
-from kaohe.staging import OutputError
+from kaohe.outputs.staging import OutputError
 from kaohe.pipeline import score_year
 from tiny_year import FILES, write_tiny_year
 
@@ -71,7 +71,7 @@ def new_outputs_differ(data: Path, before: dict[str, str]) -> None:
 @pytest.mark.parametrize("failing", [1, 2, 3, 4])
 def test_a_csv_writer_failing_half_way_leaves_the_old_outputs(data, monkeypatch, failing):
     before = tree(data / "output")
-    real, calls = kaohe.pipeline.write_csv, []
+    real, calls = kaohe.outputs.tables.write_csv, []
 
     def write_csv(table, path):
         calls.append(path.name)
@@ -79,7 +79,7 @@ def test_a_csv_writer_failing_half_way_leaves_the_old_outputs(data, monkeypatch,
             raise Interrupted(f"写到第 {failing} 个文件时中断")
         real(table, path)
 
-    monkeypatch.setattr(kaohe.pipeline, "write_csv", write_csv)
+    monkeypatch.setattr(kaohe.outputs.tables, "write_csv", write_csv)
     with pytest.raises(Interrupted):
         score_year(YEAR, data)
     assert calls == CSVS[:failing]
@@ -97,7 +97,7 @@ def test_the_workbook_writer_failing_after_the_csv_files_leaves_the_old_outputs(
         Path(path).write_bytes(b"PK\x03\x04 half a workbook")
         raise Interrupted("写 results.xlsx 时中断")
 
-    monkeypatch.setattr(kaohe.excel, "write_workbook", write_workbook)
+    monkeypatch.setattr(kaohe.outputs.tables, "write_workbook", write_workbook)
     with pytest.raises(Interrupted):
         score_year(YEAR, data)
     assert written == sorted(CSVS), "the four tables were already written to the staging folder"
@@ -110,7 +110,7 @@ def test_the_manifest_failing_last_leaves_the_old_outputs(data, monkeypatch):
     def dumps(*args, **kwargs):
         raise Interrupted("写 manifest.json 时中断")
 
-    monkeypatch.setattr(kaohe.pipeline.json, "dumps", dumps)
+    monkeypatch.setattr(kaohe.outputs.tables.json, "dumps", dumps)
     with pytest.raises(Interrupted):
         score_year(YEAR, data)
     assert_old_outputs_only(data, before)
@@ -122,7 +122,7 @@ def test_ctrl_c_while_writing_leaves_the_old_outputs(data, monkeypatch):
     def write_workbook(results, path):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(kaohe.excel, "write_workbook", write_workbook)
+    monkeypatch.setattr(kaohe.outputs.tables, "write_workbook", write_workbook)
     with pytest.raises(KeyboardInterrupt):
         score_year(YEAR, data)
     assert_old_outputs_only(data, before)
@@ -143,7 +143,7 @@ def score_on_a_full_disk(data, capsys) -> str:
 
 def test_a_full_disk_is_a_chinese_message_and_exit_1(data, monkeypatch, capsys):
     before = tree(data / "output")
-    monkeypatch.setattr(kaohe.pipeline, "write_csv", disk_full)
+    monkeypatch.setattr(kaohe.outputs.tables, "write_csv", disk_full)
     err = score_on_a_full_disk(data, capsys)
     assert err.rstrip().endswith("；已有的结果保持不变")
     assert_old_outputs_only(data, before)
@@ -155,7 +155,7 @@ def test_a_first_run_that_fails_leaves_no_output_folder(tmp_path, monkeypatch):
     def write_workbook(results, path):
         raise Interrupted("中断")
 
-    monkeypatch.setattr(kaohe.excel, "write_workbook", write_workbook)
+    monkeypatch.setattr(kaohe.outputs.tables, "write_workbook", write_workbook)
     with pytest.raises(Interrupted):
         score_year(YEAR, data)
     assert not (data / "output").exists()  # neither the year's folder nor data/output is left
@@ -174,7 +174,7 @@ def failing_replace(monkeypatch, failing: int, error: BaseException):
             raise error
         return real(src, dst)
 
-    monkeypatch.setattr(kaohe.staging.os, "replace", replace)
+    monkeypatch.setattr(kaohe.outputs.staging.os, "replace", replace)
     return calls
 
 
@@ -221,7 +221,7 @@ def test_a_process_killed_while_putting_its_set_in_place_is_undone_by_the_next(d
     (stage / "results.csv").write_text("half", encoding="utf-8")
     (stage / ".journal.json").write_text(json.dumps({"finished": False, "steps": [["aside", "results.csv"]]}),
                                          encoding="utf-8")
-    assert kaohe.staging.recover(out) == [stage]
+    assert kaohe.outputs.staging.recover(out) == [stage]
     assert tree(out) == before  # the old set, complete
     new_outputs_differ(data, {f"{YEAR}/{k}": v for k, v in before.items()} | {YEAR: ""})
 

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from kaohe.problems import InvalidInputError
-from kaohe.validate import read_year
+from kaohe.inputs import read_year
 from tiny_year import FILES, write_tiny_year
 
 VETOES = FILES["vetoes.csv"]

@@ -21,7 +21,7 @@ from tiny_year import FILES, write_tiny_year
 YEAR = "2030"
 HOLD_THE_LOCK = """
 import sys, time
-from kaohe.staging import locked
+from kaohe.outputs.staging import locked
 with locked(sys.argv[1], sys.argv[2], " 测试"):
     print("holding", flush=True)
     time.sleep(60)

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from kaohe.problems import ERROR, WARNING, Code, InvalidInputError, Level, Problem, problems_sheet
-from kaohe.validate import read_year
+from kaohe.inputs import read_year
 from tiny_year import FILES, write_tiny_year
 
 HEADERS = ["文件", "行", "列", "值", "问题", "级别"]

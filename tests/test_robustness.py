@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 import kaohe
 from kaohe.cli import main
 from kaohe.pipeline import score_year
-from kaohe.validate import read_year
+from kaohe.inputs import read_year
 from robustness.make_corpus import CASES, Problem, build
 from strategies import shuffled, write_year, years
 from tiny_year import write_tiny_year

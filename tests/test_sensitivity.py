@@ -1,4 +1,4 @@
-"""Rank stability (kaohe.sensitivity): the six readings of 第八条（一）2 and the weight draws.
+"""Rank stability (kaohe.analysis.sensitivity): the six readings of 第八条（一）2 and the weight draws.
 
 The tiny year (see ``test_options.py``): totals 甲 90.76 (vetoed, clause 1), 丙 85.884,
 乙 = 丁 79.96612 (identical components, so they tie under any weights); quota share 0.3 of
@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kaohe
-from kaohe import sensitivity
+from kaohe.analysis import sensitivity
 from kaohe.scheme import DeptRanking, Quota, parse_scheme
 from kaohe.scoring import competition_rank, grades
 from conftest import SAMPLE_RAW

@@ -1,4 +1,4 @@
-"""The one way kaohe replaces files (kaohe.staging): all of a set or none of it."""
+"""The one way kaohe replaces files (kaohe.outputs.staging): all of a set or none of it."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from kaohe import staging
-from kaohe.staging import BusyError, OutputError, locked, staged, write_text
+from kaohe.outputs import staging
+from kaohe.outputs.staging import BusyError, OutputError, locked, staged, write_text
 
 
 class Interrupted(Exception):
@@ -82,7 +82,7 @@ def test_a_full_disk_is_a_chinese_output_error_and_the_old_files_stay(tmp_path):
 
 HOLD_THE_LOCK = """
 import sys, time
-from kaohe.staging import locked
+from kaohe.outputs.staging import locked
 with locked(sys.argv[1], "2019", " 2019 年度的结果"):
     print("holding", flush=True)
     time.sleep(60)

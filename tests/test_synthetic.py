@@ -255,7 +255,7 @@ def test_large_year_in_reasonable_time(scheme):
 
 
 def test_command_writes_a_scorable_large_year(tmp_path):
-    from kaohe.validate import read_year
+    from kaohe.inputs import read_year
 
     out = tmp_path / "raw" / "2019"
     assert main(["--units", "60", "--out", str(out), "--seed", "5"]) == 0

@@ -20,10 +20,12 @@ import yaml
 
 import kaohe
 from kaohe.cli import main
-from kaohe.io import read_table
+from kaohe.inputs import read_table
 from kaohe.problems import ProblemLog
 from kaohe.scheme import load_scheme, scheme_to_dict
-from kaohe.workflow import draw_sample, read_roster, renew_scheme_text, write_templates
+from kaohe.workflow.new_year import renew_scheme_text
+from kaohe.workflow.sampling import draw_sample, read_roster
+from kaohe.workflow.templates import write_templates
 from conftest import SAMPLE_RAW
 from tiny_year import FILES, SCHEME, write_tiny_year
 
@@ -70,7 +72,7 @@ def year_2019(tmp_path) -> Path:
 
 
 def header_row(sheet) -> int:
-    """The first row whose first cell does not start with ``#`` (what kaohe.io reads as header)."""
+    """The first row whose first cell does not start with ``#`` (what kaohe.inputs.files reads as header)."""
     return next(r for r in range(1, sheet.max_row + 1) if not str(sheet.cell(r, 1).value or "").startswith("#"))
 
 

@@ -1,4 +1,4 @@
-"""Comparing years (kaohe.trends and notebooks/compare_years.ipynb) on outputs made by
+"""Comparing years (kaohe.analysis.trends and notebooks/compare_years.ipynb) on outputs made by
 ``kaohe.score_year`` in a temporary copy of the sample data (the repository's data/ is only read)."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import pytest
 
 import kaohe
 from conftest import SAMPLE_RAW
-from kaohe import report, trends
+from kaohe import report
+from kaohe.analysis import trends
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = SAMPLE_RAW.parent / "notebooks" / "compare_years.ipynb"

@@ -13,12 +13,11 @@ import pandas as pd
 import pytest
 
 import kaohe
-import kaohe.io
-import kaohe.validate
-from kaohe.io import read_table
+import kaohe.inputs.files
+from kaohe.inputs import read_table
 from kaohe.problems import InvalidInputError, ProblemLog, SchemeError
 from kaohe.scheme import load_scheme
-from kaohe.validate import closest, parse_numbers, read_year
+from kaohe.inputs import closest, parse_numbers, read_year
 from tiny_year import FILES, SCHEME, write_tiny_year
 
 

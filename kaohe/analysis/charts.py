@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import excel
-from .scheme import Scheme
-from .scoring import effective_weights
-from .vocabulary import COMPONENT_NAMES, FONT_STACK, MODE_NAMES, SCOPE_LABELS, SCOPE_NAMES
+from ..outputs import xlsx
+from ..scheme import Scheme
+from ..scoring import effective_weights
+from ..vocabulary import COMPONENT_NAMES, FONT_STACK, MODE_NAMES, SCOPE_LABELS, SCOPE_NAMES
 
 COMPONENT_COLOURS = {"leader": "#4C78A8", "dept": "#72B7B2", "grassroots": "#F58518", "brand": "#B279A2"}
 TOP_COLOUR, OTHER_COLOUR, VETO_COLOUR = "#C8102E", "#7F7F7F", "#000000"
@@ -205,7 +205,7 @@ def year_over_year_chart(table: pd.DataFrame, year: int) -> go.Figure:
 
 def ranking_table(results) -> pd.DataFrame:
     """The ranking with Chinese headers and 2 decimals, for display."""
-    return excel.ranking_table(results.results)
+    return xlsx.ranking_table(results.results)
 
 
 def summary(results) -> dict:
@@ -286,7 +286,7 @@ def inputs_table(results) -> pd.DataFrame:
 
 def summary_html(results) -> str:
     """The report's opening: year, units, the 优秀 list, vetoes and why, ties, overrides."""
-    from .report import esc
+    from ..report.page import esc
 
     facts = summary(results)
     top = facts["top_grade"]

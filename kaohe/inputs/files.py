@@ -1,8 +1,8 @@
-"""Reading the year's input files and writing its outputs: the only module that touches files.
+"""Reading the year's input files: the one decode path of every CSV and xlsx table.
 
 Tables are read as text, cell by cell as the analyst typed them, with the spreadsheet row of
-each record kept in ``_row``; turning text into numbers is :mod:`kaohe.validate`'s job.
-Outputs are written through :mod:`kaohe.staging`, which replaces them as a set.
+each record kept (``RawTable.rows``; ``_row`` in :attr:`RawTable.frame`); turning text into
+numbers is the checks' job (:mod:`kaohe.inputs.checks`).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .problems import Code, ProblemLog
-from .vocabulary import HEADER_ALIASES
+from ..problems import Code, ProblemLog
+from ..vocabulary import HEADER_ALIASES
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 _LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n)")
@@ -469,11 +469,6 @@ def column_letter(number: int) -> str:
         number, rest = divmod(number - 1, 26)
         name = chr(ord("A") + rest) + name
     return name
-
-
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """A machine-readable table: UTF-8, LF line ends, floats at full (round-trip) precision."""
-    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
 
 def sha256(path: Path) -> str:

@@ -16,9 +16,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .problems import KaoheError, UsageError
-from .resources import REAL_FILES, SAMPLE_YEARS, WORKSPACE_NOTEBOOKS, copy_resource, notebook, year_folder
-from .staging import staged
+from ..problems import KaoheError, UsageError
+from ..resources import REAL_FILES, SAMPLE_YEARS, WORKSPACE_NOTEBOOKS, copy_resource, notebook, year_folder
+from ..outputs.staging import staged
 
 GUIDE = "说明.txt"
 DATA = "data"

@@ -2,7 +2,7 @@
 
 The logic lives here as plain functions of :class:`~kaohe.pipeline.Results` that return
 tables and plotly figures (tested in ``tests/test_explore.py``); the ``*_widget`` functions
-only wire ipywidgets controls to them and keep the last result as an attribute::
+of :mod:`.widgets` only wire ipywidgets controls to them and keep the last result as an attribute::
 
     from kaohe import explore
     results = kaohe.load_year(2019, "../data")
@@ -25,26 +25,24 @@ from __future__ import annotations
 import difflib
 import json
 import math
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
 
-import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .charts import COMPONENT_COLOURS, labels, layout, rule_text
-from .pipeline import Results, score
-from .problems import Code, KaoheError, Problem, SchemeError, UsageError
-from .report import FIGURE_CONFIG, esc, escape_figure, format_html, table_html
-from .scheme import COMPONENTS, Indicator, Quota, Scheme, Trim, dump_scheme, load_scheme, parse_scheme, scheme_to_dict
-from .scoring import effective_weights, quota_size
-from .version import VERSION
-from .vocabulary import COMPONENT_NAMES, MODE_NAMES, SCOPE_NAMES
+from ..analysis.charts import COMPONENT_COLOURS, labels, layout, rule_text
+from ..pipeline import Results, score
+from ..problems import Code, KaoheError, Problem, SchemeError, UsageError
+from ..report.page import FIGURE_CONFIG, esc, escape_figure, format_html, table_html
+from ..scheme import COMPONENTS, Indicator, Quota, Scheme, Trim, dump_scheme, load_scheme, parse_scheme, scheme_to_dict
+from ..scoring import effective_weights
+from ..version import VERSION
+from ..vocabulary import COMPONENT_NAMES, MODE_NAMES, SCOPE_NAMES
 
 VARIANT = "方案变体"  # the "file" named in problems of a what-if scheme
 QUOTA_NAMES = {"share": "按比例", "count": "按个数", "min_total": "按最低总分"}
@@ -705,270 +703,3 @@ def indicator_outputs(view: IndicatorView) -> tuple[dict, ...]:
         html_output(table_html(counts, caption="得分分布", decimals=2)),
         html_output(table_html(units, caption="各单位得分与说明", decimals=2)),
     )
-
-
-# -- the widgets: controls wired to the functions above ------------------------------------
-
-
-WIDE = {"description_width": "initial"}
-
-
-class ScoreCardWidget(widgets.VBox):
-    """Pick a unit (``.unit``) → its score card in ``.output``; the last card is ``.card``."""
-
-    def __init__(self, results: Results, unit: str | None = None):
-        w = widgets
-        super().__init__()
-        self.results = results
-        self.reasons = point_reasons(results)
-        table = results.results
-        options = [(f"第{r}名　{u}", str(u)) for u, r in zip(table["unit"], table["rank"])]
-        self.unit = w.Dropdown(options=options, value=check_unit(results, unit) if unit else options[0][1],
-                               description="单位", style=WIDE)
-        self.output = w.Output()
-        self.card: UnitCard | None = None
-        self.children = [self.unit, self.output]
-        self.unit.observe(self.refresh, names="value")
-        self.refresh()
-
-    def refresh(self, *_):
-        self.card = unit_card(self.results, self.unit.value, self.reasons)
-        self.output.outputs = card_outputs(self.card)
-
-
-class IndicatorWidget(widgets.VBox):
-    """Pick an indicator (``.indicator``) → its distribution in ``.output``; last view ``.view``."""
-
-    def __init__(self, results: Results, indicator: str | None = None):
-        w = widgets
-        super().__init__()
-        self.results = results
-        self.reasons = point_reasons(results)
-        options = [(f"{i.id}　{i.text[:30]}", i.id) for i in results.scheme.indicators]
-        self.indicator = w.Dropdown(options=options, value=indicator or options[0][1], description="指标",
-                                    style=WIDE, layout={"width": "640px"})
-        self.output = w.Output()
-        self.view: IndicatorView | None = None
-        self.children = [self.indicator, self.output]
-        self.indicator.observe(self.refresh, names="value")
-        self.refresh()
-
-    def refresh(self, *_):
-        self.view = indicator_view(self.results, self.indicator.value, self.reasons)
-        self.output.outputs = indicator_outputs(self.view)
-
-
-class WhatIfWidget(widgets.VBox):
-    """Scheme controls → the ranking recomputed live against the official one.
-
-    Controls: ``leader, dept, grassroots`` (weights within common work), ``common, brand``,
-    ``step, scope, mode``, ``leader_trim, leader_trim_above, brand_trim, brand_trim_above``,
-    ``quota_kind, quota_value``; buttons ``reset`` and ``save`` (to ``save_path`` or the
-    default under ``data/output/<year>/``). State: ``.what`` (:class:`WhatIf`, ``None`` when
-    the settings cannot be scored), ``.problems``, ``.saved`` (the last saved path).
-    """
-
-    def __init__(self, results: Results, data_dir: str | Path = "data"):
-        w = widgets
-        super().__init__()
-        self.official = results
-        self.data_dir = Path(data_dir)
-        self.what: WhatIf | None = None
-        self.problems: list[Problem] = []
-        self.saved: Path | None = None
-        self._holding = False
-        s, n = results.scheme, len(results.results)
-
-        def weight(name):
-            return w.FloatSlider(min=0, max=1, step=0.01, description=name, readout_format=".2f", style=WIDE,
-                                 continuous_update=False)
-
-        self.leader, self.dept, self.grassroots = weight("领导评分"), weight("业务部门评分"), weight("基层评分")
-        self.common, self.brand = weight("共性工作"), weight("特色品牌工作")
-        self.weights = w.HTML()
-        self.step = w.FloatSlider(min=0, max=max(0.2, s.dept_ranking.step), step=0.005, readout_format=".3f",
-                                  description="名次系数步长", style=WIDE, continuous_update=False)
-        self.scope = w.Dropdown(options=[(v, k) for k, v in SCOPE_NAMES.items()], description="排序口径", style=WIDE)
-        self.mode = w.Dropdown(options=[(v, k) for k, v in MODE_NAMES.items()], description="系数用法", style=WIDE)
-
-        def trim(name):
-            return w.BoundedIntText(min=0, max=max(10, s.leader_trim.trim, s.brand_trim.trim), description=name, style=WIDE, layout={"width": "190px"})
-
-        def above(name):
-            return w.BoundedIntText(min=0, max=max(200, n), description=name, style=WIDE, layout={"width": "230px"})
-
-        self.leader_trim, self.leader_trim_above = trim("领导评分去掉最高/最低各"), above("（评分多于几个时）")
-        self.brand_trim, self.brand_trim_above = trim("品牌互评去掉最高/最低各"), above("（互评多于几个时）")
-        self.quota_kind = w.Dropdown(options=[(v, k) for k, v in QUOTA_NAMES.items()], description="优秀名额",
-                                     style=WIDE)
-        self.quota_value = w.BoundedFloatText(min=0, max=100, step=0.01, description="", layout={"width": "110px"})
-        self.reset = w.Button(description="恢复正式方案", icon="undo")
-        self.save_path = w.Text(placeholder=f"默认：{self.default_folder.as_posix()}/{VARIANT}-时间.yaml",
-                                description="保存到", style=WIDE, layout={"width": "520px"})
-        self.save = w.Button(description="保存方案变体", icon="save", button_style="primary")
-        self.saved_list = w.Dropdown(description="已保存的变体", style=WIDE, layout={"width": "520px"})
-        self.load = w.Button(description="载入", icon="folder-open")
-        self.status = w.HTML()
-        self.output = w.Output()
-        self.children = [
-            w.HTML("<b>共性工作内的权重</b>（自动归一，使三者之和为 1）"),
-            w.HBox([self.leader, self.dept, self.grassroots]),
-            w.HTML("<b>总分权重</b>（自动归一）"),
-            w.HBox([self.common, self.brand]),
-            self.weights,
-            w.HTML("<b>业务部门名次系数</b>"),
-            w.HBox([self.step, self.scope, self.mode]),
-            w.HTML("<b>去掉最高分、最低分</b>"),
-            w.HBox([self.leader_trim, self.leader_trim_above]),
-            w.HBox([self.brand_trim, self.brand_trim_above]),
-            w.HBox([self.quota_kind, self.quota_value, self.reset]),
-            w.HBox([self.save_path, self.save]),
-            w.HBox([self.saved_list, self.load]),
-            self.status,
-            self.output,
-        ]
-        self.reset_to_official()
-        for control in self.controls:
-            if control is not self.quota_kind:  # a new kind first sets its value, then refreshes
-                control.observe(self.refresh, names="value")
-        self.quota_kind.observe(self._quota_kind_changed, names="value")
-        self.reset.on_click(lambda _: self.reset_to_official())
-        self.save.on_click(lambda _: self.save_scheme())
-        self.load.on_click(lambda _: self.load_saved())
-        self.list_saved()
-
-    @property
-    def controls(self) -> list:
-        return [self.leader, self.dept, self.grassroots, self.common, self.brand, self.step, self.scope,
-                self.mode, self.leader_trim, self.leader_trim_above, self.brand_trim, self.brand_trim_above,
-                self.quota_kind, self.quota_value]
-
-    @property
-    def default_folder(self) -> Path:
-        return variants_folder(self.official.year, self.data_dir)
-
-    @property
-    def variant(self) -> Scheme | None:
-        """The scheme the controls describe (``None`` while they cannot be scored)."""
-        return None if self.what is None else self.what.scheme
-
-    @contextmanager
-    def _hold(self):
-        """Change several controls, then recompute once."""
-        holding, self._holding = self._holding, True
-        try:
-            yield
-        finally:
-            self._holding = holding
-        self.refresh()
-
-    def reset_to_official(self):
-        self.show_scheme(self.official.scheme)
-
-    def show_scheme(self, s: Scheme):
-        """Set every control to the settings of ``s`` (the official scheme or a saved variant)."""
-        with self._hold():
-            for control, key in ((self.leader, "leader"), (self.dept, "dept"), (self.grassroots, "grassroots")):
-                control.value = s.component_weights[key]
-            self.common.value, self.brand.value = s.common_weight, s.brand_weight
-            self.step.value, self.scope.value, self.mode.value = s.dept_ranking.step, s.dept_ranking.scope, s.dept_ranking.mode
-            self.leader_trim.value, self.leader_trim_above.value = s.leader_trim.trim, s.leader_trim.above
-            self.brand_trim.value, self.brand_trim_above.value = s.brand_trim.trim, s.brand_trim.above
-            self.quota_kind.value = s.quota.kind
-            self._quota_kind_changed(value=s.quota.value)
-
-    def _quota_kind_changed(self, *_, value=None):
-        """A new quota kind: its range, and ``value`` (else the official value, or a default for the kind)."""
-        kind, s, n = self.quota_kind.value, self.official.scheme, len(self.official.results)
-        if value is None and kind == s.quota.kind:
-            value = s.quota.value
-        elif value is None:
-            value = {"share": 0.3, "count": quota_size(Quota(), n) or 1,
-                     "min_total": float(np.floor(self.official.cutoff))
-                     if math.isfinite(self.official.cutoff) else 90.0}[kind]
-        with self._hold():
-            self.quota_value.max = {"share": 1, "count": n, "min_total": 100}[kind]
-            self.quota_value.step = {"share": 0.01, "count": 1, "min_total": 0.5}[kind]
-            self.quota_value.value = value
-
-    def scheme_from_controls(self) -> Scheme:
-        """The variant scheme of the current control values (:func:`variant_scheme`)."""
-        return variant_scheme(
-            self.official.scheme,
-            component_weights={"leader": self.leader.value, "dept": self.dept.value,
-                               "grassroots": self.grassroots.value},
-            common_weight=self.common.value,
-            brand_weight=self.brand.value,
-            step=self.step.value,
-            scope=self.scope.value,
-            mode=self.mode.value,
-            leader_trim=Trim(self.leader_trim.value, self.leader_trim_above.value),
-            brand_trim=Trim(self.brand_trim.value, self.brand_trim_above.value),
-            quota=Quota(self.quota_kind.value, self.quota_value.value),
-        )
-
-    def refresh(self, *_):
-        if self._holding:
-            return
-        try:
-            self.what, self.problems = what_if(self.official, self.scheme_from_controls()), []
-        except SchemeError as e:
-            self.what, self.problems = None, [p for p in e.problems if p.is_error]
-        if self.what is not None:
-            s = self.what.scheme
-            w = s.component_weights
-            self.weights.value = esc(
-                f"实际权重：领导 {_pct(w['leader'])}、业务部门 {_pct(w['dept'])}、基层 {_pct(w['grassroots'])}；"
-                f"共性工作 {_pct(s.common_weight)}、特色品牌 {_pct(s.brand_weight)}"
-            )
-        self.output.outputs = what_if_outputs(self.what, self.problems)
-
-    def save_scheme(self) -> Path | None:
-        """Save the current variant (the ``save`` button); the message goes to ``.status``."""
-        if self.what is None:
-            self.status.value = "<span style='color:#C8102E'>当前设定无法计分，未保存。</span>"
-            return None
-        try:
-            path = save_variant(self.what.scheme, self.data_dir, self.save_path.value.strip() or None,
-                                official=self.official.scheme)
-        except (KaoheError, OSError) as e:
-            self.status.value = format_html("<span style='color:#C8102E'>未保存：{e}</span>", e=str(e))
-            return None
-        self.saved = path
-        self.status.value = format_html("已保存方案变体：<code>{p}</code>", p=str(path))
-        self.list_saved()
-        return path
-
-    def list_saved(self):
-        """Fill the list of saved variants of the year (:func:`saved_variants`)."""
-        paths = saved_variants(self.official.year, self.data_dir)
-        self.saved_list.options = [(p.name, str(p)) for p in reversed(paths)] or [("（还没有保存的方案变体）", "")]
-        self.load.disabled = not paths
-
-    def load_saved(self) -> Scheme | None:
-        """Load the chosen saved variant into the controls (the ``load`` button)."""
-        if not self.saved_list.value:
-            return None
-        try:
-            scheme = load_variant(self.saved_list.value, self.official)
-        except KaoheError as e:
-            self.status.value = format_html("<span style='color:#C8102E'>未载入：{e}</span>", e=str(e))
-            return None
-        self.show_scheme(scheme)
-        self.status.value = format_html("已载入方案变体：<code>{p}</code>", p=Path(self.saved_list.value).name)
-        return scheme
-
-
-def score_card_widget(results: Results, unit: str | None = None) -> ScoreCardWidget:
-    """The unit score card: a unit picker wired to :func:`unit_card`."""
-    return ScoreCardWidget(results, unit)
-
-
-def what_if_widget(results: Results, data_dir: str | Path = "data") -> WhatIfWidget:
-    """What-if: scheme controls wired to :func:`what_if`, with a button to :func:`save_variant`."""
-    return WhatIfWidget(results, data_dir)
-
-
-def indicator_widget(results: Results, indicator: str | None = None) -> IndicatorWidget:
-    """The indicator view: an indicator picker wired to :func:`indicator_view`."""
-    return IndicatorWidget(results, indicator)

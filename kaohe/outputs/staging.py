@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psutil
 
-from .problems import KaoheError
+from ..problems import KaoheError
 
 STAGE_PREFIX = ".kaohe-new-"  # + the process id and a random part: ".kaohe-new-1234-ab12cd34"
 JOURNAL = ".journal.json"  # in a staging folder: what has been put in place so far

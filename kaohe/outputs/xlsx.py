@@ -135,7 +135,7 @@ def write_workbook(results, path: Path) -> Path:
 def write_problems(problems, path: Path) -> Path:
     """The problems as one sheet, 问题清单, that the office sends back to the departments:
     文件, 行, 列, 值, 问题, 级别, sorted by file and row, with filters (:func:`kaohe.problems.problems_sheet`)."""
-    from .problems import problems_sheet
+    from ..problems import problems_sheet
 
     table = problems_sheet(problems)
     table["行"] = table["行"].astype(float)

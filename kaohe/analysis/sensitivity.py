@@ -30,11 +30,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .charts import OTHER_COLOUR, TOP_COLOUR, VETO_COLOUR, VETOED, labels
-from .pipeline import Results, score
-from .scheme import COMPONENTS, MODES, SCOPES, Quota, Scheme
-from .scoring import TIE_DECIMALS, combine, competition_ranks, excellent_cutoff, quota_size
-from .validate import YearInputs
-from .vocabulary import FONT_STACK, MODE_LABELS, SCOPE_LABELS
+from ..pipeline import Results, score
+from ..scheme import COMPONENTS, MODES, SCOPES, Quota, Scheme
+from ..scoring import TIE_DECIMALS, combine, competition_ranks, excellent_cutoff
+from ..inputs import YearInputs
+from ..vocabulary import FONT_STACK, MODE_LABELS, SCOPE_LABELS
 
 DRAWS = 1000  # weight draws in the report
 SPREAD = 0.2  # each weight × U(0.8, 1.2) before renormalising

@@ -96,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = year_command("run", "校验、计分，运行年度报告笔记本并发布 report.html（主任务）")
     run.add_argument("--notebook", metavar="文件", help="报告笔记本（默认为随包提供的年度报告笔记本 annual_report.ipynb）")
 
+    notice = year_command("notice", "按最终考核结果起草通报 data/output/年份/通报.docx（GB/T 9704 版式，待填处标【待填】）")
+    notice.add_argument("--template", metavar="文件.docx", help="用自己的通报模板（如带红头的 .docx）代替默认模板；可用的域见 README「通报」")
+    notice.add_argument("--write-template", metavar="文件.docx", help="只把默认通报模板写到该文件，供修改后用 --template 使用")
+
     template = year_command("template", "按该年度方案和单位名单生成空白输入表（各业务部门评分表、领导评分表、问卷表、特色品牌表），供发出填写")
     template.add_argument("--out", metavar="目录", help="输出文件夹（默认 数据目录/templates/年份/，不能在 raw/ 之内）")
     template.add_argument("--leaders", type=_positive, default=7, metavar="人数", help="领导评分表预留的领导列数（默认 7）")
@@ -156,6 +160,8 @@ def _command(parser, args) -> int:
             return _score(args)
         if args.command == "run":
             return _run(args)
+        if args.command == "notice":
+            return _notice(args)
         if args.command == "template":
             return _template(args)
         if args.command == "sample":
@@ -184,7 +190,7 @@ def _validate(args) -> int:
     from .inputs import read_year
 
     raw, _ = year_paths(args.year, args.data_dir)
-    sheet = _problems_path(args.problems, raw) if args.problems else None
+    sheet = _new_file(args.problems, raw, ".xlsx", "问题清单") if args.problems else None
     try:
         inputs = read_year(raw, int(args.year))
     except InvalidInputError as exc:
@@ -204,20 +210,6 @@ def _validate(args) -> int:
     print(f"{args.year} 年度输入校验通过：{len(inputs.units)} 个单位，{len(inputs.files)} 个文件，"
           f"{len(inputs.warnings)} 条警告。")
     return 0
-
-
-def _problems_path(text: str, raw: Path) -> Path:
-    """Where ``--problems`` writes: an .xlsx file outside ``data/raw/`` (never written by kaohe)."""
-    path = Path(text)
-    if path.suffix.lower() != ".xlsx":
-        raise UsageError(f"问题清单应写成 .xlsx 工作簿，而不是「{path.name}」")
-    if path.is_dir():
-        raise UsageError(f"「{path.as_posix()}」是一个文件夹，请给出问题清单的文件名，如 问题清单.xlsx")
-    if path.resolve().is_relative_to(Path(raw).resolve().parent):
-        raise UsageError(f"问题清单不能写在原始数据文件夹 {Path(raw).parent.as_posix()}/ 之内：原始数据只读，请另选位置")
-    if not path.parent.is_dir():
-        raise UsageError(f"文件夹「{path.parent.as_posix()}」不存在，无法写出问题清单")
-    return path
 
 
 def _write_problems(problems, path: Path) -> None:
@@ -269,7 +261,44 @@ def _run(args) -> int:
 
 def _say_history(written) -> None:
     if written.history is not None:
-        print(f"计分结果已变化：原来的报告（report.html、report.ipynb）与新结果不一致，已移至 {written.history.as_posix()}/")
+        print(f"计分结果已变化：据原结果生成的报告与通报（report.html、report.ipynb、通报.docx）与新结果不一致，已移至 {written.history.as_posix()}/")
+
+
+def _notice(args) -> int:
+    from .outputs.notice import NOTICE_FILE, default_template, write_notice
+    from .outputs.staging import locked, staged, write_bytes
+    from .pipeline import load_year, year_paths
+
+    raw, out = year_paths(args.year, args.data_dir)
+    if args.write_template:
+        path = _new_file(args.write_template, raw, ".docx", "通报模板")
+        write_bytes(path, default_template())
+        print(f"默认通报模板已写入 {path.as_posix()}；修改后可用 kaohe notice {args.year} --template {path.as_posix()}")
+        return 0
+    with locked(out.parent, str(args.year), f" {args.year} 年度的结果"):
+        results = load_year(args.year, args.data_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        with staged(out) as stage:
+            write_notice(results, stage / NOTICE_FILE, args.template)
+    print(f"通报草稿已写入 {(out / NOTICE_FILE).as_posix()}：优秀 {int((results.results['grade'] == results.scheme.top_grade).sum())} 个，"
+          f"共 {len(results.results)} 个单位；请填写标【待填】处（发文字号、成文日期、印章）后印发。")
+    if results.inputs.sample:
+        print("注意：输入是示例数据，通报文首已注明「示例数据」，不得印发。")
+    return 0
+
+
+def _new_file(text: str, raw: Path, suffix: str, what: str) -> Path:
+    """A file kaohe is asked to write: ``suffix``, outside ``data/raw/``, in a folder that exists."""
+    path = Path(text)
+    if path.suffix.lower() != suffix:
+        raise UsageError(f"{what}应写成 {suffix} 文件，而不是「{path.name}」")
+    if path.is_dir():
+        raise UsageError(f"「{path.as_posix()}」是一个文件夹，请给出{what}的文件名")
+    if path.resolve().is_relative_to(Path(raw).resolve().parent):
+        raise UsageError(f"{what}不能写在原始数据文件夹 {Path(raw).parent.as_posix()}/ 之内：原始数据只读，请另选位置")
+    if not path.parent.is_dir():
+        raise UsageError(f"文件夹「{path.parent.as_posix()}」不存在，无法写出{what}")
+    return path
 
 
 def _template(args) -> int:

@@ -142,6 +142,7 @@ def load_year(year, data_dir: str | Path | None = None, *, scored: str | Path | 
 
 HISTORY = "历史"  # in data/output/<year>/: reports moved aside when later results no longer match them
 REPORT_FILES = ("report.html", "report.ipynb")
+MADE_FROM_TABLES = (*REPORT_FILES, "通报.docx")  # moved to 历史/ with the report when the tables change
 FAILED_NOTEBOOK = "出错的报告.ipynb"  # a report notebook that stopped on an error, kept for inspection
 
 
@@ -218,7 +219,7 @@ def run_year(year, data_dir: str | Path = "data", *, notebook: str | Path | None
 def _retire_report(stage, out: Path) -> Path | None:
     """If the staged tables differ from those in ``out``, have its report moved to 历史/<时间>/
     with the set; returns that folder (``None`` when the report stays or there is none)."""
-    reports = [name for name in REPORT_FILES if (out / name).is_file()]
+    reports = [name for name in MADE_FROM_TABLES if (out / name).is_file()]
     tables = [f"{name}.csv" for name in OUTPUT_TABLES]
     if not reports or all(_same_file(stage / t, out / t) for t in tables):
         return None

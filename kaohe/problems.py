@@ -149,6 +149,7 @@ class Code(enum.Enum):
     SETTING_NOT_MAPPING = "{where} 应为键值结构"
     SETTING_NOT_NUMBER = "{where} 应为数字"
     SETTING_NOT_INTEGER = "{where} 应为整数"
+    SETTING_NOT_TEXT = "{where} 应为不空的文字"
     SETTING_OUT_OF_RANGE = "{where} 为 {shown}，超出允许范围 {range}"
     SETTING_NOT_CHOICE = "{where} 为「{value}」，应为 {options} 之一"
     SETTING_DUPLICATE = "{what}「{value}」重复"

@@ -83,6 +83,15 @@ class Quota:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """Who the 通报 is from and to (第八条（四）: 抄送各考核单位同级党委)."""
+
+    issuer: str = "市总工会"
+    recipients: str = "各考核单位工会（工委）"
+    cc: str = "各考核单位同级党委"
+
+
+@dataclass(frozen=True)
 class Scheme:
     """One year's assessment scheme."""
 
@@ -104,6 +113,7 @@ class Scheme:
     near_tie: float
     veto_clauses: tuple[VetoClause, ...]
     categories: tuple[Category, ...]
+    notice: Notice = Notice()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -159,7 +169,7 @@ def _load_yaml(text: str, log: ProblemLog, name: str):
 # are read; any other is a misspelling or a setting kaohe does not have, and an error.
 SCHEME_KEYS = {
     "": ("year", "title", "source", "weights", "common_weights", "dept_ranking", "leader", "brand", "survey",
-         "grades", "veto_clauses", "categories"),
+         "grades", "veto_clauses", "categories", "notice"),
     "weights": ("common", "brand"),
     "common_weights": COMPONENTS,
     "dept_ranking": ("step", "scope", "mode"),
@@ -168,6 +178,7 @@ SCHEME_KEYS = {
     "survey": ("answers", "roles"),
     "survey.answers[]": ("value", "label", "points"),
     "grades": ("quota", "top", "other", "near_tie"),
+    "notice": ("issuer", "recipients", "cc"),
     "grades.quota": QUOTA_KINDS,
     "veto_clauses[]": ("id", "text"),
     "categories[]": ("id", "name", "max", "scored_by", "indicators"),
@@ -349,6 +360,7 @@ def parse_scheme(data: Any, log: ProblemLog | None = None, name: str = "scheme.y
         quota=quota,
         top_grade=top_grade,
         other_grade=other_grade,
+        notice=p.notice(p.mapping(data, "notice")),
         near_tie=near_tie,
         veto_clauses=tuple(clauses),
         categories=categories,
@@ -388,6 +400,7 @@ def scheme_to_dict(scheme: Scheme) -> dict[str, Any]:
             "near_tie": scheme.near_tie,
         },
         "veto_clauses": [{"id": c.id, "text": c.text} for c in scheme.veto_clauses],
+        "notice": {"issuer": scheme.notice.issuer, "recipients": scheme.notice.recipients, "cc": scheme.notice.cc},
         "categories": [
             {
                 "id": c.id,
@@ -502,6 +515,17 @@ class _Parser:
         _duplicates([a.value for a in out], self.log, self.name, "survey.answers", "答案值")
         _duplicates([a.label for a in out], self.log, self.name, "survey.answers", "答案文字")
         return tuple(out)
+
+    def notice(self, raw: dict) -> Notice:
+        texts = {}
+        for key in ("issuer", "recipients", "cc"):
+            if key in raw:
+                value = raw[key]
+                if not isinstance(value, str) or not value.strip():
+                    self.error(f"notice.{key}", value, Code.SETTING_NOT_TEXT, where=f"notice.{key}")
+                else:
+                    texts[key] = value.strip()
+        return Notice(**texts)
 
     def quota(self, raw) -> Quota:
         if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in QUOTA_KINDS:

@@ -45,6 +45,7 @@ class Context:
         self.unit_at: dict[str, int] = {}  # a name as written → its row in the units table (−1: none)
         self.folds: dict[str, str] = {}  # a name as written → folded
         self.counts: dict[tuple, int] = {}
+        self.sample = False  # whether a file says it is synthetic sample data (示例数据)
 
     def report(self, table: RawTable, mask, column, code: Code, *, level: Level = ERROR, shown=None, **fields):
         """Log the problem ``code`` for each row in ``mask``, citing the cell of ``column`` (its
@@ -100,6 +101,7 @@ class Context:
         table = read_table(path, name, self.log, HEADER_NAMES)
         if table is not None:
             self.files[name] = table.sha256
+            self.sample |= table.sample
         return table
 
     def not_data(self, table: RawTable, column: str, what: str, score: str) -> bool:

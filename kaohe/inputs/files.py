@@ -34,6 +34,7 @@ HEADER_SEARCH = 20  # lines looked at for the header row (titles above it are sk
 SAMPLE_LINES = 500  # first lines of a CSV looked at for how to read each column
 HIDDEN_REPORTS = 30  # hidden rows warned about one by one
 OPTIONS_SHEET = "选项"  # the hidden sheet of drop-down lists in the workbooks kaohe template writes
+SAMPLE_MARK = "示例数据"  # what the synthetic sample's files say in their first comment line
 
 
 
@@ -52,6 +53,12 @@ class RawTable:
     distinct: dict[str, tuple[np.ndarray, np.ndarray]] = field(repr=False, compare=False)  # column → (codes, texts)
     rows: np.ndarray = field(repr=False, compare=False)  # the spreadsheet row of each record
     sha256: str = field(default="", compare=False)  # of the file's bytes, for the manifest
+    comments: tuple[str, ...] = field(default=(), compare=False)  # the # lines above the header
+
+    @property
+    def sample(self) -> bool:
+        """Whether the file says it is synthetic sample data (示例数据) in a comment line."""
+        return any(SAMPLE_MARK in line for line in self.comments)
 
     @property
     def columns(self) -> list[str]:
@@ -207,10 +214,12 @@ def _head(data: bytes, size: int = 1 << 22) -> str:
 def _parse(source, head: str, encoding: str | None, name: str, log: ProblemLog, *, quiet=False) -> pd.DataFrame | None:
     """Parse a CSV whose beginning is ``head``: the blank and comment lines above the header
     skipped, the separator the first lines use; ``quiet``: raise on a parser error, not log it."""
-    skip, sample = 0, []
+    skip, sample, comments = 0, [], []
     for line in _LINE.finditer(head):  # blank and comment lines before the header, then a sample
         if not sample and (not line.group(1).strip(" ,;\t") or line.group(1).lstrip().startswith(COMMENT)):
             skip += 1
+            if line.group(1).strip(" ,;\t"):
+                comments.append(line.group(1).strip())
         elif line.group(1).strip(" ,;\t"):
             sample.append(line.group(1))
             if len(sample) == SAMPLE_LINES:
@@ -242,6 +251,7 @@ def _parse(source, head: str, encoding: str | None, name: str, log: ProblemLog, 
         log.error(Code.CSV_FORMAT, name, row, reason=message)
         return None
     frame.index = pd.RangeIndex(skip + 1, skip + len(frame) + 1)
+    frame.attrs["comments"] = comments
     return frame
 
 
@@ -398,11 +408,15 @@ def _to_frame(rows: pd.DataFrame, name: str, path: Path, log: ProblemLog, header
         maybe = np.flatnonzero(blank)  # only rows blank so far are looked at: few, after the first column
         blank[maybe] = (texts == "")[codes[maybe]]
     candidates = []  # the first lines that are neither blank nor a leading comment
+    comments = list(rows.attrs.get("comments", ()))  # those a CSV reader skipped already
     for position in np.flatnonzero(~blank):
-        if candidates or not cell(rows.columns[0], position).startswith(COMMENT):
+        first = cell(rows.columns[0], position)
+        if candidates or not first.startswith(COMMENT):
             candidates.append(position)
             if len(candidates) == HEADER_SEARCH:
                 break
+        else:
+            comments.append(first)
     if not candidates:
         log.error(Code.NO_HEADER, name)
         return None
@@ -441,7 +455,7 @@ def _to_frame(rows: pd.DataFrame, name: str, path: Path, log: ProblemLog, header
     if len(hidden) > HIDDEN_REPORTS:
         log.warning(Code.ROWS_HIDDEN_MORE, name, count=len(hidden) - HIDDEN_REPORTS)
     headers = {n: header[c].strip() for n, c in zip(names, keep)}
-    return RawTable(name, path, headers, columns, numbers, digest)
+    return RawTable(name, path, headers, columns, numbers, digest, tuple(comments))
 
 
 def _stripped(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -35,6 +35,7 @@ class YearInputs:
     overrides: pd.DataFrame  # unit, grade, reason
     files: dict[str, str] = field(default_factory=dict)  # input file → SHA-256
     warnings: list[Problem] = field(default_factory=list)
+    sample: bool = False  # the files say they are synthetic sample data (示例数据): the outputs say so too
 
 
 def read_year(year_dir: str | Path, year: int | None = None) -> YearInputs:
@@ -76,5 +77,6 @@ def read_year(year_dir: str | Path, year: int | None = None) -> YearInputs:
         overrides=overrides,
         files=dict(sorted(ctx.files.items())),
         warnings=ctx.log.warnings,
+        sample=ctx.sample,
     )
 

@@ -154,6 +154,14 @@ def write_text(path: str | Path, text: str) -> Path:
     return path
 
 
+def write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write one file through :func:`staged`: all of it or nothing."""
+    path = Path(path)
+    with staged(path.parent) as stage:
+        (stage / path.name).write_bytes(data)
+    return path
+
+
 def _put_in_place(stage: Stage, target: Path) -> None:
     """Put the staged files in place as one set: the moves, the old files aside, the new ones in.
 

@@ -17,10 +17,11 @@ sample: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
 
-# 性能基准：打印 kaohe validate / score / run 的用时、内存及与下限之比
+# 性能基准：打印 kaohe validate / score / run / feedback 的用时、内存及与下限之比
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_scale.py
 	$(BIN)/python benchmarks/bench_run.py
+	$(BIN)/python benchmarks/bench_feedback.py
 
 validate: $(VENV)/.installed
 	test -d "$(WORKSPACE)" || $(BIN)/kaohe init --sample "$(WORKSPACE)"

@@ -100,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     notice.add_argument("--template", metavar="文件.docx", help="用自己的通报模板（如带红头的 .docx）代替默认模板；可用的域见 README「通报」")
     notice.add_argument("--write-template", metavar="文件.docx", help="只把默认通报模板写到该文件，供修改后用 --template 使用")
 
+    feedback = year_command("feedback", "为每个考核单位生成一页考核结果反馈 data/output/年份/单位反馈/单位.html（可打印，不列其他单位）")
+    feedback.add_argument("--unit", metavar="单位", help="只生成这个单位的反馈页")
+
     template = year_command("template", "按该年度方案和单位名单生成空白输入表（各业务部门评分表、领导评分表、问卷表、特色品牌表），供发出填写")
     template.add_argument("--out", metavar="目录", help="输出文件夹（默认 数据目录/templates/年份/，不能在 raw/ 之内）")
     template.add_argument("--leaders", type=_positive, default=7, metavar="人数", help="领导评分表预留的领导列数（默认 7）")
@@ -162,6 +165,8 @@ def _command(parser, args) -> int:
             return _run(args)
         if args.command == "notice":
             return _notice(args)
+        if args.command == "feedback":
+            return _feedback(args)
         if args.command == "template":
             return _template(args)
         if args.command == "sample":
@@ -284,6 +289,25 @@ def _notice(args) -> int:
           f"共 {len(results.results)} 个单位；请填写标【待填】处（发文字号、成文日期、印章）后印发。")
     if results.inputs.sample:
         print("注意：输入是示例数据，通报文首已注明「示例数据」，不得印发。")
+    return 0
+
+
+def _feedback(args) -> int:
+    import time
+
+    from .pipeline import feedback_year
+
+    started = time.perf_counter()
+
+    def progress(done: int, total: int, unit: str) -> None:
+        print(f"[{done + 1}/{total}] {unit}", flush=True)
+
+    results, written = feedback_year(args.year, args.data_dir, unit=args.unit, progress=progress)
+    took = time.perf_counter() - started
+    folder = written.files[0].parent if written.files else written.folder
+    print(f"已写出 {len(written.files)} 个单位的反馈页：{folder.as_posix()}/（用时 {took:.1f} 秒）")
+    if results.inputs.sample:
+        print("注意：输入是示例数据，每页顶部已注明「示例数据」。")
     return 0
 
 

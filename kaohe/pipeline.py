@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .resources import REPORT_NOTEBOOK, notebook as shipped_notebook
+from .resources import FEEDBACK_NOTEBOOK, REPORT_NOTEBOOK, notebook as shipped_notebook
 from .outputs.staging import locked, staged, write_text
 from .outputs.tables import OUTPUT_TABLES, write_outputs
 from .problems import Problem, UsageError
@@ -214,6 +214,55 @@ def run_year(year, data_dir: str | Path = "data", *, notebook: str | Path | None
         names += list(REPORT_FILES)
         history = _retire_report(stage, out)
     return results, Written(out, [out / name for name in names], history)
+
+
+def feedback_year(year, data_dir: str | Path = "data", *, unit: str | None = None,
+                  progress=lambda done, total, unit: None) -> tuple[Results, Written]:
+    """``kaohe feedback``: one offline page per unit (``单位反馈/<单位>.html``), or for ``unit`` alone.
+
+    Each page is ``unit_feedback.ipynb`` run by papermill for that unit on one kernel started
+    once, and published like the report; the pages are put in place as one set (a failing
+    unit leaves the old pages as they were). ``progress(done, total, unit)`` is called
+    before each unit.
+    """
+    from .report.feedback import FOLDER, page_name
+    from .report.notebook import execute_notebook, publish_html, started_kernel
+
+    _, out = year_paths(year, data_dir)
+    with as_file(shipped_notebook(FEEDBACK_NOTEBOOK)) as notebook, \
+            locked(out.parent, str(year), f" {year} 年度的结果"), staged(out) as stage:
+        scratch = stage / ".feedback"  # hidden: not one of the outputs
+        scratch.mkdir()
+        with started_kernel(scratch, notebook) as kernel:
+            results = load_year(year, data_dir)
+            units = results.results["unit"].tolist() if unit is None else [_listed_unit(results, unit)]
+            _distinct_pages(units, page_name)
+            scored = scratch / "results.pickle"
+            scored.write_bytes(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+            (stage / FOLDER).mkdir()
+            for done, name in enumerate(units):
+                progress(done, len(units), name)
+                parameters = {"year": int(year), "data_dir": str(Path(data_dir).resolve()), "scored": str(scored),
+                              "unit": name}
+                executed = execute_notebook(notebook, scratch / "page.ipynb", parameters, cwd=scratch, kernel=kernel)
+                publish_html(executed, stage / FOLDER / page_name(name), f"{name}　{results.scheme.title}结果反馈")
+        files = [out / FOLDER / page_name(name) for name in units]
+    return results, Written(out, files)
+
+
+def _listed_unit(results: Results, unit: str) -> str:
+    from .explore.logic import check_unit
+
+    return check_unit(results, unit)
+
+
+def _distinct_pages(units: list[str], page_name) -> None:
+    seen: dict[str, str] = {}
+    for name in units:
+        page = page_name(name).lower()
+        if page in seen:
+            raise UsageError(f"单位「{seen[page]}」与「{name}」的反馈页文件名相同（{page_name(name)}），请在单位名单中区分它们")
+        seen[page] = name
 
 
 def _retire_report(stage, out: Path) -> Path | None:

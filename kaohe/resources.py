@@ -15,6 +15,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 REPORT_NOTEBOOK = "annual_report.ipynb"
+FEEDBACK_NOTEBOOK = "unit_feedback.ipynb"  # one unit's page, run by kaohe feedback
 WORKSPACE_NOTEBOOKS = ("explore.ipynb", "compare_years.ipynb")
 REAL_FILES = {2019: ("scheme.yaml", "units.csv")}  # from the 2019 assessment method, not synthetic
 SAMPLE_YEARS = (2019, 2018)

@@ -165,20 +165,29 @@ def test_results_xlsx_has_chinese_headers_and_highlights_excellent_units(scored)
     assert book.sheetnames == ["考核排名", "指标得分", "类别得分", "特色品牌得分"]
     sheet = book.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == (
-        "单位", "领导评分", "业务部门原始分", "部门评分名次", "排序系数", "业务部门评分", "基层评分",
-        "共性工作得分", "特色品牌得分", "总分", "名次", "一票否决", "否决条款", "初步等次", "考核等次",
+    assert rows[0][0] == "示例年度考核（测试用）结果"  # the title row, across the table
+    assert rows[1] == (
+        "名次", "单位", "领导评分", "业务部门原始分", "部门评分名次", "排序系数", "业务部门评分", "基层评分",
+        "共性工作得分", "特色品牌得分", "总分", "一票否决", "否决条款", "初步等次", "考核等次",
     )
-    assert [r[0] for r in rows[1:]] == ["甲", "丙", "乙", "丁"]
-    assert rows[2][-1] == "优秀" and rows[2][9] == pytest.approx(85.884)
+    assert [r[1] for r in rows[2:]] == ["甲", "丙", "乙", "丁"]
+    assert rows[3][-1] == "优秀" and rows[3][10] == pytest.approx(85.884)
+    assert sheet.cell(row=3, column=6).number_format == "0.00"  # the coefficient as 0.98, not 98.00%
     highlighted = {
-        sheet.cell(row=r, column=1).value
-        for r in range(2, sheet.max_row + 1)
+        sheet.cell(row=r, column=2).value
+        for r in range(3, sheet.max_row + 1)
         if all(str(c.fill.fgColor.rgb).endswith("FFF2CC") for c in sheet[r])
     }
     assert highlighted == {"丙"}
-    assert sheet.cell(row=2, column=12).value == "是"  # 甲 vetoed
+    assert sheet.cell(row=3, column=12).value == "是"  # 甲 vetoed
+    assert sheet.cell(row=3, column=13).value.startswith("第")  # the clause in words
+    setup = sheet.page_setup
+    assert (setup.orientation, setup.paperSize, setup.fitToHeight) == ("landscape", 9, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth in (None, 1)  # 1 wide: the default
+    assert sheet.print_title_rows == "2:2" and sheet.print_area is not None
     assert book["指标得分"].cell(row=1, column=1).value == "单位"
+    assert book["指标得分"].cell(row=1, column=2).value.startswith("1.1 ")  # the indicator with its text
+    assert [book["指标得分"].cell(row=r, column=1).value for r in range(2, 6)] == ["甲", "丙", "乙", "丁"]
     assert [c.value for c in book["特色品牌得分"][1]] == ["单位", "项目编号", "项目名称", "评分数", "得分"]
 
 

@@ -192,6 +192,7 @@ def test_random_years_score_through_files_and_the_written_tables_agree(inputs):
         assert main(["score", YEAR, "--data-dir", str(data)]) == 0
         tables = written(data)
         book = pd.read_excel(data / "output" / YEAR / "results.xlsx", sheet_name=None)
+        book["考核排名"] = pd.read_excel(data / "output" / YEAR / "results.xlsx", sheet_name="考核排名", header=1)
     table = tables["results.csv"]
     assert sorted(table["unit"]) == sorted(inputs.units["unit"])
     w = scheme.component_weights

@@ -77,8 +77,8 @@ def test_libreoffice_reads_every_sheet_as_openpyxl_does(scored, calc_sheets):
 def test_libreoffice_shows_the_ranking_of_results_csv(scored, calc_sheets):
     results = pd.read_csv(scored / "results.csv")
     ranking = calc_sheets["考核排名"]
-    header, rows = ranking[0], ranking[1:]
-    assert header[0] == "单位" and "总分" in header
-    assert [r[0] for r in rows] == results["unit"].tolist()
+    title, header, rows = ranking[0], ranking[1], ranking[2:]
+    assert title[0].endswith("结果") and header[:2] == ["名次", "单位"] and "总分" in header
+    assert [r[1] for r in rows] == results["unit"].tolist()
     totals = [float(r[header.index("总分")]) for r in rows]
     assert totals == pytest.approx(results["total"].tolist(), abs=1e-9)

@@ -116,7 +116,7 @@ def test_python_m_kaohe_is_the_kaohe_command(tmp_path):
     assert done.returncode == 2
     assert done.stderr.decode("utf-8").splitlines() == [
         "用法：kaohe [-h] [--version] 命令 ...",
-        "kaohe: 用法错误：没有命令「scroe」（可用的命令：validate、score、run、template、sample、new-year、init），"
+        "kaohe: 用法错误：没有命令「scroe」（可用的命令：validate、score、run、notice、feedback、template、sample、new-year、init），"
         "是否应为「score」？",
     ]
 

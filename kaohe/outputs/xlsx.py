@@ -57,13 +57,19 @@ SHEETS = {
 }
 SCALED_SHEETS = {"indicator": "指标折算得分", "category": "类别折算得分"}
 SCORE_COLUMNS = {"leader", "dept_raw", "dept", "grassroots", "common", "brand", "total", "points", "scaled", "score"}
-PERCENT_COLUMNS = {"dept_coef", "coef"}
+COEFFICIENT_COLUMNS = {"dept_coef", "coef"}  # shown as 0.98, as 第八条 says 2% steps of 1
+WIDE_HEADER_CHARACTERS = 8  # Chinese characters a line of a wide sheet's header holds (then it wraps)
 DECIMALS = 10  # numbers in the sheets: far below what any sheet shows; results.csv keeps every digit
 FIXED_TIME = datetime(2020, 1, 1)
 
 # the kind of each column: its number format, and whether it is bold in a highlighted row
-TEXT, SCORE, PERCENT, GRADE = "text", "score", "percent", "grade"
-NUMBER_FORMATS = {TEXT: None, SCORE: "0.00", PERCENT: "0.00%", GRADE: None}
+TEXT, SCORE, COEFFICIENT, GRADE, WRAP = "text", "score", "coefficient", "grade", "wrap"
+NUMBER_FORMATS = {TEXT: None, SCORE: "0.00", COEFFICIENT: "0.00", GRADE: None, WRAP: None}
+WRAP_WIDTH = 30  # of a column of long text (the veto clauses), which wraps
+TITLE_FORMAT = {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}
+SAMPLE_TITLE_FORMAT = {**TITLE_FORMAT, "font_color": "#C00000"}
+RANKING_ORDER = ["rank", "unit", "leader", "dept_raw", "dept_rank", "dept_coef", "dept", "grassroots", "common",
+                 "brand", "total", "vetoed", "veto_clauses", "proposed_grade", "grade"]
 HEADER_FORMAT = {"bold": True, "bg_color": "#DDE5F0", "border": 1, "border_color": "#A6A6A6",
                  "align": "center", "valign": "vcenter", "text_wrap": True}
 HIGHLIGHT = "#FFF2CC"
@@ -79,7 +85,9 @@ class Sheet:
     kinds: list[str]
     highlight: np.ndarray | None = None  # rows filled as 优秀
     tab_color: str | None = None
-    printed: bool = False  # set up for print: A4 landscape, one page wide, the header on every page
+    printed: bool = True  # set up for print: A4 landscape, one page wide, the header on every page
+    title: str | None = None  # a title row above the header, across the table
+    header_height: float | None = None  # of the header row, for headers that wrap
 
 
 RANKING_HEADERS = {
@@ -112,14 +120,18 @@ def chinese(table: pd.DataFrame) -> pd.DataFrame:
 def write_workbook(results, path: Path) -> Path:
     """Write the result tables to one workbook; the ranking sheet comes first, formatted."""
     scheme = results.scheme
-    ranking = results.results.copy()
+    ranking = results.results[RANKING_ORDER].copy()
     ranking["vetoed"] = ranking["vetoed"].map({True: "是", False: ""})
-    kinds = [_kind(c) if c != "grade" else GRADE for c in ranking.columns]
-    sheets = [Sheet(SHEETS["results"], chinese(ranking), kinds,
-                    highlight=ranking["grade"].eq(scheme.top_grade).to_numpy(), tab_color="#1F4E79")]
-    units = results.units["unit"]
+    clauses = {c.id: c.text for c in scheme.veto_clauses}
+    ranking["veto_clauses"] = ranking["veto_clauses"].map(
+        lambda ids: "；".join(f"第{c}项 {clauses.get(c, '')}".strip() for c in str(ids).split(";") if c))
+    kinds = [{"grade": GRADE, "veto_clauses": WRAP}.get(c, _kind(c)) for c in ranking.columns]
+    sample = "示例数据（合成数据，不代表真实考核情况）　" if results.inputs.sample else ""
+    sheets = [Sheet(SHEETS["results"], chinese(ranking), kinds, highlight=ranking["grade"].eq(scheme.top_grade).to_numpy(),
+                    tab_color="#1F4E79", title=f"{sample}{scheme.title}结果")]
+    units = results.results["unit"]  # in rank order
     scope = scheme.dept_ranking.scope
-    indicators = [(i.id, i.id) for i in scheme.indicators]
+    indicators = [(i.id, f"{i.id} {i.text}") for i in scheme.indicators]
     categories = [(c.id, f"{c.id} {c.name}") for c in scheme.categories]
     for part, columns, key in (("indicator", indicators, "indicator_scores"), ("category", categories, "category_scores")):
         table = results.indicators if part == "indicator" else results.categories
@@ -144,7 +156,7 @@ def write_problems(problems, path: Path) -> Path:
 
 
 def _kind(column: str) -> str:
-    return SCORE if column in SCORE_COLUMNS else PERCENT if column in PERCENT_COLUMNS else TEXT
+    return SCORE if column in SCORE_COLUMNS else COEFFICIENT if column in COEFFICIENT_COLUMNS else TEXT
 
 
 def _wide_sheet(name: str, table: pd.DataFrame, part: str, columns, units: pd.Series, value: str) -> Sheet:
@@ -153,7 +165,9 @@ def _wide_sheet(name: str, table: pd.DataFrame, part: str, columns, units: pd.Se
             .reindex(index=units, columns=[c for c, _ in columns]))
     wide.columns = [header for _, header in columns]
     wide = wide.rename_axis("单位").reset_index()
-    return Sheet(name, wide, [TEXT] + [SCORE] * len(columns))
+    longest = max((len(h) for _, h in columns), default=4)
+    height = 15 * min(10, math.ceil(longest / WIDE_HEADER_CHARACTERS)) if longest > WIDE_HEADER_CHARACTERS else None
+    return Sheet(name, wide, [TEXT] + [SCORE] * len(columns), header_height=height)
 
 
 def _write_xlsx(path: Path, sheets: list[Sheet]) -> None:
@@ -162,45 +176,69 @@ def _write_xlsx(path: Path, sheets: list[Sheet]) -> None:
     with xlsxwriter.Workbook(path, options) as book:
         book.set_properties({"created": FIXED_TIME})
         header = book.add_format(HEADER_FORMAT)
+        titles = {False: book.add_format(TITLE_FORMAT), True: book.add_format(SAMPLE_TITLE_FORMAT)}
         formats = {
             (kind, lit): book.add_format({
                 **({"num_format": NUMBER_FORMATS[kind]} if NUMBER_FORMATS[kind] else {}),
                 **({"bg_color": HIGHLIGHT} if lit else {}),
                 **({"bold": True} if lit and kind == GRADE else {}),
+                **({"text_wrap": True, "valign": "top"} if kind == WRAP else {}),
             })
             for kind in NUMBER_FORMATS for lit in (False, True)
         }
         for sheet in sheets:
-            _write_sheet(book, sheet, header, formats)
+            _write_sheet(book, sheet, header, formats, titles)
 
 
-def _write_sheet(book, sheet: Sheet, header, formats) -> None:
+def _write_sheet(book, sheet: Sheet, header, formats, titles) -> None:
     table = sheet.table
     n, m = table.shape
+    top = 0 if sheet.title is None else 1  # the header's row
     ws = book.add_worksheet(sheet.name)
     if sheet.tab_color:
         ws.set_tab_color(sheet.tab_color)
-    ws.freeze_panes(1, 1)
+    if sheet.title is not None:
+        ws.set_row(0, 28)
+        style = titles[sheet.title.startswith("示例数据")]
+        if m > 1:
+            ws.merge_range(0, 0, 0, m - 1, _text(sheet.title), style)
+        else:
+            ws.write_string(0, 0, _text(sheet.title), style)
+    ws.freeze_panes(top + 1, 2 if sheet.title is not None else 1)
+    wide = sheet.header_height is not None
     for j, column in enumerate(table.columns):
-        ws.set_column(j, j, _column_width(column, table.iloc[:200, j]))
-        ws.write_string(0, j, _text(column), header)
+        width = _column_width(column, table.iloc[:200, j]) if not (wide and j) else 2 * WIDE_HEADER_CHARACTERS + 2
+        width = min(width, WRAP_WIDTH) if sheet.kinds[j] == WRAP else width
+        ws.set_column(j, j, width)
+        ws.write_string(top, j, _text(column), header)
+    if wide:
+        ws.set_row(top, sheet.header_height)
     lit = np.zeros(n, bool) if sheet.highlight is None else np.asarray(sheet.highlight, bool)
+    wrapped = [j for j, kind in enumerate(sheet.kinds) if kind == WRAP]
+    if wrapped:  # rows of long text get the height their wrapped lines need
+        lines = np.ones(n, int)
+        for j in wrapped:
+            lines = np.maximum(lines, [math.ceil(_width(v) / (WRAP_WIDTH - 2)) or 1 for v in table.iloc[:, j]])
+        for i in np.flatnonzero(lines > 1):
+            ws.set_row(top + 1 + int(i), 15 * int(lines[i]))
     for j, kind in enumerate(sheet.kinds):
         numbers, values = _cells(table.iloc[:, j])
         write = ws.write_number if numbers else ws.write_string
         plain, highlighted = formats[(kind, False)], formats[(kind, True)]
-        for i, (value, filled) in enumerate(zip(values, lit.tolist()), start=1):
+        for i, (value, filled) in enumerate(zip(values, lit.tolist()), start=top + 1):
             if value is not None:
                 write(i, j, value, highlighted if filled else plain)
             elif filled:  # a blank cell of a highlighted row still gets its fill
                 ws.write_blank(i, j, None, highlighted)
-    ws.autofilter(0, 0, n, max(m - 1, 0))
+    ws.autofilter(top, 0, top + n, max(m - 1, 0))
     if sheet.printed:
         ws.set_paper(9)  # A4
         ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(0)
-        ws.print_area(0, 0, n, max(m - 1, 0))
+        ws.fit_to_pages(1, 0)  # one page wide, as many long as it takes
+        ws.repeat_rows(top)  # the header on every page
+        ws.print_area(0, 0, top + n, max(m - 1, 0))
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        ws.set_footer("&C第 &P 页，共 &N 页")
 
 
 def _cells(values: pd.Series) -> tuple[bool, list]:

@@ -184,7 +184,7 @@ def test_results_xlsx_has_chinese_headers_and_highlights_excellent_units(scored)
     setup = sheet.page_setup
     assert (setup.orientation, setup.paperSize, setup.fitToHeight) == ("landscape", 9, 0)
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth in (None, 1)  # 1 wide: the default
-    assert sheet.print_title_rows == "2:2" and sheet.print_area is not None
+    assert sheet.print_title_rows == "$2:$2" and sheet.print_area is not None  # the header on every page
     assert book["指标得分"].cell(row=1, column=1).value == "单位"
     assert book["指标得分"].cell(row=1, column=2).value.startswith("1.1 ")  # the indicator with its text
     assert [book["指标得分"].cell(row=r, column=1).value for r in range(2, 6)] == ["甲", "丙", "乙", "丁"]

@@ -76,6 +76,7 @@ def test_modebar_has_no_logo_or_cloud_upload(opened):
     titles = page.locator("#kaohe-figure-1 .modebar-btn").evaluate_all(
         "buttons => buttons.map(b => b.getAttribute('data-title'))"
     )
-    assert "Download plot as a PNG" in titles
+    assert "下载图片（PNG）" in titles and "还原坐标轴" in titles  # plotly's zh-CN words, given in the config
+    assert not [t for t in titles if t.isascii()]
     assert not [t for t in titles if "Plotly" in t or "Share" in t or "Cloud" in t]
     assert page.locator(".modebar .plotlyjsicon").count() == 0

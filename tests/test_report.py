@@ -27,6 +27,7 @@ from conftest import HOSTILE_NAME
 from kaohe import report
 from kaohe.vocabulary import FONT_STACK
 from kaohe.cli import main
+from kaohe.pipeline import load_year
 from test_cli import shell, tree
 from test_publish import parse, plotly_js_signature, without_plotly_js
 from conftest import SAMPLE_RAW
@@ -189,7 +190,7 @@ def test_the_comparison_draws_a_chart_when_last_years_results_exist(sample_run):
 
 def test_the_comparison_says_so_when_last_year_has_no_results(tiny_run, sample_run):
     section = tiny_run.section("与上年比较")
-    assert "没有 2029 年度的考核结果，不作比较。" in section
+    assert "没有 2029 年度的考核结果或输入，不作比较。" in section
     assert "Plotly.newPlot" not in section and "<table" not in section
     assert tiny_run.figures == sample_run.figures - 1  # the same charts but the comparison
 
@@ -439,8 +440,9 @@ def test_in_a_browser_every_chart_draws_offline_and_the_results_show(browse, pub
     top = published.results.loc[published.results["grade"].eq("优秀"), "unit"].tolist()
     assert top
     summary = page.locator("main p").filter(has_text="考核等次为").inner_text()
+    changed = set(published.results.loc[published.results["grade"] != published.results["proposed_grade"], "unit"])
     for unit in top:
-        assert grade_of[unit] == "优秀"
+        assert grade_of[unit] == ("优秀（会议调整，原为良好）" if unit in changed else "优秀")  # the meeting's change marked
         assert unit in summary
     assert page.evaluate("document.querySelectorAll('img').length") == 0
 
@@ -468,3 +470,37 @@ def test_text_with_braces_reaches_the_report_as_text(tiny_run):
     notebook = (tiny_run.data_dir / "output/2030/report.ipynb").read_text(encoding="utf-8")
     assert json.dumps(html.escape(BRACED_NOTE, quote=False), ensure_ascii=False)[1:-1] in notebook
 
+
+
+def test_the_comparison_scores_last_year_in_memory_when_only_its_inputs_exist(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE_RAW, data / "raw")
+    code, _, err = kaohe(["run", "2019", "--data-dir", data])
+    assert code == 0, err
+    run = Run(data, 2019, code, "", err)
+    section = run.section("与上年比较")
+    assert "2018 年度的输入（尚未生成输出，按其方案即时计分，不写出任何文件）" in section
+    assert "上年名次" in section and len(re.findall(r'Plotly\.newPlot\(\s*"kaohe-figure-\d+"', section)) == 1
+    assert not (data / "output" / "2018").exists()  # nothing written for last year
+
+
+def test_the_report_opens_with_its_key_figures_and_who_made_it(sample_run):
+    text = html.unescape(re.sub(r"<[^>]+>", " ", sample_run.html.read_text(encoding="utf-8")))
+    results = load_year(2019, sample_run.data_dir)
+    for name in ("参评单位", "一票否决", "会议调整等次", "最高分", "最低分"):
+        assert name in text
+    assert f"分数线 {results.cutoff:.2f} 分" in text
+    assert "绍兴市总工会办公室" in text and "编制" in text and "由 kaohe" not in text
+    assert "示例数据：本报告由合成的示例数据生成" in text
+
+
+def test_printed_on_a4_every_chart_fits_the_page(browse, sample_run):
+    opened = browse(sample_run)
+    page = opened.page
+    page.set_viewport_size({"width": 700, "height": 1000})  # A4's printable width at 96 dpi
+    page.emulate_media(media="print")
+    page.wait_for_timeout(800)
+    widths = page.evaluate("[...document.querySelectorAll('.plotly-graph-div')].map(d => d.getBoundingClientRect().right)")
+    assert widths and max(widths) <= 700
+    assert page.evaluate("document.documentElement.scrollWidth") <= 700
+    assert page.locator(".modebar-container").first.is_hidden()  # no toolbar on paper

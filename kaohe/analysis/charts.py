@@ -8,6 +8,8 @@ so a name like ``<b>`` is shown as written.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -19,6 +21,7 @@ from ..vocabulary import COMPONENT_NAMES, FONT_STACK, MODE_NAMES, SCOPE_LABELS, 
 
 COMPONENT_COLOURS = {"leader": "#4C78A8", "dept": "#72B7B2", "grassroots": "#F58518", "brand": "#B279A2"}
 TOP_COLOUR, OTHER_COLOUR, VETO_COLOUR = "#C8102E", "#7F7F7F", "#000000"
+ROLE_COLOURS = ["#4C78A8", "#F58518", "#54A24B"]  # the survey's roles, in the report's palette
 VETOED = "一票否决"
 
 
@@ -118,11 +121,16 @@ def points_lost_chart(results) -> go.Figure:
     fig = go.Figure(go.Bar(
         y=labels(table["indicator"]), x=table["lost"], orientation="h", marker_color="#E45756",
         customdata=np.column_stack([table["units"], labels(table["text"].str.slice(0, 40))]),
-        text=[f"{u} 个单位" for u in table["units"]], textposition="outside",
+        text=[f"{x:.2f} 分 · {u} 个单位" for x, u in zip(table["lost"], table["units"])], textposition="outside",
+        cliponaxis=False,
         hovertemplate="指标 %{y}：%{customdata[1]}<br>失分合计 %{x:.2f}，%{customdata[0]} 个单位失分<extra></extra>",
     ))
-    fig.update_layout(xaxis_title="各单位失分合计", yaxis_title="指标")
-    return layout(fig, "失分集中在哪些指标", height=max(360, 24 * len(table) + 140))
+    top = float(table["lost"].max()) if len(table) else 1.0
+    fig.update_layout(xaxis={"title": "条长 = 各单位在该指标上失分的合计（分）；条旁为合计与失分的单位数",
+                             "range": [0, top * 1.45]}, yaxis_title="指标")
+    fig = layout(fig, "失分集中在哪些指标", height=max(360, 24 * len(table) + 140))
+    fig.update_layout(margin={"l": 10, "r": 40, "t": 60, "b": 10})
+    return fig
 
 
 def dept_ranking_chart(results) -> go.Figure:
@@ -132,8 +140,13 @@ def dept_ranking_chart(results) -> go.Figure:
     names = labels(d["unit"])
     fig = go.Figure()
     fig.add_bar(y=names, x=d["dept_raw"], name="原始分（指标得分合计）", orientation="h", marker_color="#BAB0AC")
-    fig.add_bar(y=names, x=d["dept"], name="乘以名次系数后", orientation="h", marker_color="#72B7B2")
-    fig.update_layout(barmode="overlay", xaxis={"title": "业务部门评分", "range": [0, 105]})
+    factor = (d["dept"] / d["dept_raw"]).where(d["dept_raw"] > 0, 0.0)
+    fig.add_bar(y=names, x=d["dept"], name="乘以名次系数后", orientation="h", marker_color="#72B7B2",
+                text=[f"×{f:.2f} → {x:.2f}" for f, x in zip(factor, d["dept"])], textposition="outside",
+                cliponaxis=False, customdata=np.column_stack([d["dept_raw"], factor]),
+                hovertemplate="%{y}<br>原始分 %{customdata[0]:.2f} × 系数 %{customdata[1]:.2f} = %{x:.2f}<extra></extra>")
+    fig.update_layout(barmode="overlay", xaxis={"title": "业务部门评分（条旁：所乘的名次系数 → 折算后的得分）",
+                                                 "range": [0, 125]})
     fig.update_traces(opacity=0.9)
     scope = SCOPE_LABELS[results.scheme.dept_ranking.scope]
     return layout(fig, f"业务部门评分：原始分与名次系数（{scope}）", height=max(420, 28 * len(d) + 120))
@@ -142,18 +155,21 @@ def dept_ranking_chart(results) -> go.Figure:
 def grassroots_chart(results) -> go.Figure:
     """基层评分 by unit and role."""
     g = results.grassroots_roles
-    order = results.results["unit"]
+    order = results.results["unit"].iloc[::-1]  # the first in rank at the top
     fig = go.Figure()
-    for role in results.scheme.roles:
+    for role, colour in zip(results.scheme.roles, ROLE_COLOURS * 3):
         r = g[g["role"].eq(role)].set_index("unit").reindex(order)
         fig.add_bar(
-            x=labels(order), y=r["score"], name=role, customdata=r["respondents"].fillna(0),
-            hovertemplate="%{x}<br>%{fullData.name}：%{y:.1f}（%{customdata} 人）<extra></extra>",
+            y=labels(order), x=r["score"], name=role, orientation="h", marker_color=colour,
+            customdata=r["respondents"].fillna(0),
+            hovertemplate="%{y}<br>%{fullData.name}：%{x:.1f}（%{customdata} 人）<extra></extra>",
         )
     totals = results.grassroots.set_index("unit").reindex(order)["grassroots"]
-    fig.add_scatter(x=labels(order), y=totals, mode="markers", name="基层评分", marker={"color": "#000", "size": 8})
-    fig.update_layout(barmode="group", yaxis={"title": "得分", "range": [0, 105]})
-    return layout(fig, "基层问卷：各单位分身份得分", height=460)
+    fig.add_scatter(y=labels(order), x=totals, mode="markers", name="基层评分（按身份权重）",
+                    marker={"color": "#000", "size": 8, "symbol": "diamond"},
+                    hovertemplate="%{y}<br>基层评分：%{x:.2f}<extra></extra>")
+    fig.update_layout(barmode="group", xaxis={"title": "得分", "range": [0, 105]}, bargap=0.25)
+    return layout(fig, "基层问卷：各单位分身份得分", height=max(460, 40 * len(order) + 140))
 
 
 def brand_chart(results) -> go.Figure:
@@ -163,9 +179,9 @@ def brand_chart(results) -> go.Figure:
     item_key = dict(zip(items["item"], key))
     reviews = results.brand_reviews.assign(key=lambda d: d["item"].map(item_key))
     fig = go.Figure()
-    fig.add_bar(x=key, y=items["score"], name="项目得分", marker_color="#B279A2", opacity=0.55,
-                customdata=np.column_stack([labels(items["title"]), items["reviews"]]),
-                hovertemplate="%{x}：%{customdata[0]}<br>得分 %{y:.2f}（%{customdata[1]} 个互评）<extra></extra>")
+    fig.add_bar(y=key, x=items["score"], name="项目得分", orientation="h", marker_color=COMPONENT_COLOURS["brand"],
+                opacity=0.55, customdata=np.column_stack([labels(items["title"]), items["reviews"]]),
+                hovertemplate="%{y}：%{customdata[0]}<br>得分 %{x:.2f}（%{customdata[1]} 个互评）<extra></extra>")
     kinds = [
         ("计入的互评", reviews["counted"], "#2E2E2E", "circle"),
         ("去掉的最高/最低分", ~reviews["counted"] & ~reviews["own"], "#E45756", "x"),
@@ -173,12 +189,13 @@ def brand_chart(results) -> go.Figure:
     ]
     for name, rows, colour, symbol in kinds:
         r = reviews[rows]
-        fig.add_scatter(x=r["key"], y=r["score"], mode="markers", name=name,
+        fig.add_scatter(y=r["key"], x=r["score"], mode="markers", name=name,
                         marker={"color": colour, "symbol": symbol, "size": 7},
                         customdata=labels(r["reviewer"]),
-                        hovertemplate="%{x}<br>评分单位 %{customdata}：%{y}<extra></extra>")
-    fig.update_layout(yaxis={"title": "得分", "range": [0, 105]}, xaxis={"tickangle": -45})
-    return layout(fig, "特色品牌工作：项目得分与每条互评", height=520)
+                        hovertemplate="%{y}<br>评分单位 %{customdata}：%{x}<extra></extra>")
+    fig.update_layout(xaxis={"title": "得分", "range": [0, 105]},
+                      yaxis={"categoryorder": "array", "categoryarray": key[::-1]})
+    return layout(fig, "特色品牌工作：项目得分与每条互评", height=max(460, 24 * len(key) + 140))
 
 
 def year_over_year(current, previous: pd.DataFrame) -> pd.DataFrame:
@@ -201,6 +218,47 @@ def year_over_year_chart(table: pd.DataFrame, year: int) -> go.Figure:
     ))
     fig.update_layout(xaxis_title=f"名次变化（{year - 1} → {year}，正数为上升）")
     return layout(fig, "与上年相比：名次升降", height=max(420, 26 * len(t) + 120))
+
+
+def key_figures_html(results) -> str:
+    """The report's first screen: units, 优秀 and the cut-off, the spread of totals, vetoes and
+    the meeting's changes, as a row of figures."""
+    from ..report.page import esc
+
+    t, top = results.results, results.scheme.top_grade
+    changed = int((t["grade"] != t["proposed_grade"]).sum())
+    figures = [
+        ("参评单位", f"{len(t)}", "个"),
+        (top, f"{int((t['grade'] == top).sum())}", f"个（分数线 {results.cutoff:.2f} 分）"),
+        ("最高分", f"{t['total'].max():.2f}", f"中位数 {t['total'].median():.2f}"),
+        ("最低分", f"{t['total'].min():.2f}", f"相差 {t['total'].max() - t['total'].min():.2f} 分"),
+        ("一票否决", f"{int(t['vetoed'].astype(bool).sum())}", "个"),
+        ("会议调整等次", f"{changed}", "个"),
+    ]
+    tiles = "".join(f'<div class="kaohe-figure"><div class="kaohe-figure-name">{esc(name)}</div>'
+                    f'<div class="kaohe-figure-value">{esc(value)}</div><div class="kaohe-figure-note">{esc(note)}</div></div>'
+                    for name, value, note in figures)
+    return f'<div class="kaohe-figures">{tiles}</div>'
+
+
+def previous_results(results, data_dir) -> tuple[pd.DataFrame | None, str]:
+    """The previous year's ranking (``results.csv`` rows) and where it came from: its outputs
+    if scored, else its raw inputs scored now, in memory (nothing is written); ``None`` and
+    the reason when there is neither, or its inputs do not validate."""
+    from ..pipeline import load_year
+    from ..problems import InvalidInputError
+
+    year = results.year - 1
+    raw, out = Path(data_dir) / "raw" / str(year), Path(data_dir) / "output" / str(year)
+    if (out / "results.csv").is_file():
+        return pd.read_csv(out / "results.csv"), f"{year} 年度的考核结果（{year} 年度输出的 results.csv）"
+    if (raw / "scheme.yaml").is_file():
+        try:
+            return load_year(year, data_dir).results, f"{year} 年度的输入（尚未生成输出，按其方案即时计分，不写出任何文件）"
+        except InvalidInputError as exc:
+            errors = sum(p.is_error for p in exc.problems)
+            return None, f"{year} 年度的输入有 {errors} 个错误（kaohe validate {year} 可查看），不作比较。"
+    return None, f"没有 {year} 年度的考核结果或输入，不作比较。"
 
 
 def ranking_table(results) -> pd.DataFrame:

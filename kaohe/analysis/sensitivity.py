@@ -367,6 +367,21 @@ def stability_table(table: pd.DataFrame) -> pd.DataFrame:
     }).rename(columns=STABILITY_HEADERS)
 
 
+def near_cutoff(table: pd.DataFrame, around: int = 2) -> pd.DataFrame:
+    """The rows of :func:`stability` for the units whose grade is in doubt: those whose grade the
+    readings or the weight draws change, and the ``around`` units each side of the last 优秀
+    (vetoed units excluded), in rank order."""
+    eligible = ~table["vetoed"].astype(bool)
+    top = table.attrs.get("top_grade", "优秀")
+    in_doubt = table["verdict"].eq(DEPENDS) | table["top_share"].between(0, 1, inclusive="neither")
+    ranks = table.loc[eligible & table["proposed_grade"].eq(top), "rank"]
+    last = int(ranks.max()) if len(ranks) else 0
+    nearby = eligible & table["rank"].between(last - around + 1, last + around)
+    near = table[in_doubt | nearby]
+    near.attrs = dict(table.attrs)
+    return near
+
+
 def stability_summary(table: pd.DataFrame) -> str:
     """One paragraph for the report: how many units are 稳定 / 较稳定 / 取决于方法, and which."""
     top = table.attrs.get("top_grade", "优秀")

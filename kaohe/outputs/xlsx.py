@@ -105,7 +105,9 @@ RANKING_HEADERS = {
 def ranking_table(results: pd.DataFrame) -> pd.DataFrame:
     """The ranking (``results.csv`` rows) for display: Chinese headers, 2 decimals, vetoes marked."""
     t = results.copy()
-    t["grade"] = np.where(t["vetoed"].astype(bool), t["grade"] + "（一票否决）", t["grade"])
+    changed = t["grade"] != t["proposed_grade"]
+    t["grade"] = np.where(t["vetoed"].astype(bool), t["grade"] + "（一票否决）",
+                          np.where(changed, t["grade"] + "（会议调整，原为" + t["proposed_grade"] + "）", t["grade"]))
     t = t[list(RANKING_HEADERS)]
     for column in ("leader", "dept", "grassroots", "brand", "total"):
         t[column] = t[column].map(lambda x: f"{x:.2f}")

@@ -26,6 +26,26 @@ import markupsafe
 from ..vocabulary import FONT_STACK
 from .notebook import KERNEL_NAME
 
+# plotly.js's own words (the toolbar, dates, numbers) in Chinese: the zh-CN locale is given in
+# the figure's config, so no locale script is loaded from anywhere
+ZH_CN = {
+    "dictionary": {
+        "Download plot as a png": "下载图片（PNG）", "Download plot as a PNG": "下载图片（PNG）", "Download plot": "下载图片", "Zoom": "缩放", "Pan": "平移",
+        "Box Select": "框选", "Lasso Select": "套索选择", "Zoom in": "放大", "Zoom out": "缩小",
+        "Autoscale": "自动缩放", "Reset axes": "还原坐标轴", "Reset view": "还原视图", "Reset": "还原",
+        "Toggle Spike Lines": "显示/隐藏辅助线", "Show closest data on hover": "悬停时显示最近的数据",
+        "Compare data on hover": "悬停时比较数据", "Toggle show closest data on hover": "切换悬停显示方式",
+        "Double-click to zoom back out": "双击还原", "Taking snapshot - this may take a few seconds": "正在生成图片……",
+        "Snapshot succeeded": "图片已生成", "Error": "出错", "trace": "系列", "Click to enter Plot title": "点击输入标题",
+    },
+    "format": {
+        "days": ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
+        "shortDays": ["周日", "周一", "周二", "周三", "周四", "周五", "周六"],
+        "months": ["一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月", "十一月", "十二月"],
+        "shortMonths": ["1月", "2月", "3月", "4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月"],
+        "date": "%Y-%m-%d", "decimal": ".", "thousands": ",",
+    },
+}
 FIGURE_CONFIG = {
     "displaylogo": False,
     "showSendToCloud": False,  # plotly.js 4 shows a "Share chart" (upload) button by default
@@ -33,6 +53,8 @@ FIGURE_CONFIG = {
     "responsive": True,
     "modeBarButtonsToRemove": ["sendChartToCloud", "sendDataToCloud", "select2d", "lasso2d"],
     "toImageButtonOptions": {"format": "png", "scale": 2},
+    "locale": "zh-CN",
+    "locales": {"zh-CN": ZH_CN},
 }
 FIGURE_HEIGHT = 450
 _figure_ids = itertools.count(1)  # div ids kaohe-figure-1, -2…; reset by setup_notebook

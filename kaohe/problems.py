@@ -39,8 +39,8 @@ class Code(enum.Enum):
     """
 
     # -- files -----------------------------------------------------------------------------
-    FILE_MISSING = "缺少输入文件 {stem}.csv 或 {stem}.xlsx"
-    FILE_TWICE = "同一张表同时有 .csv 和 .xlsx 两个文件，请只保留一个"
+    FILE_MISSING = "缺少输入文件 {stem}.csv 或 {stem}.xlsx（也可命名为 {chinese}.xlsx）"
+    FILE_TWICE = "同一张表有 {count} 个文件（{names}），请只保留一个"
     FILE_UNREADABLE = "无法读取文件：{reason}"
     FILE_EMPTY = "文件为空"
     FILE_TOO_LARGE = "文件太大，内存不足，无法读取"

@@ -27,6 +27,17 @@ HEADER_ALIASES = {
     "等次": "grade",
     "理由": "reason",
 }
+# The Chinese name each input table's file may have instead of its English one (领导评分.xlsx for
+# leader_scores.xlsx); kaohe template writes these.
+TABLE_NAMES = {
+    "units": "单位名单",
+    "leader_scores": "领导评分",
+    "survey": "基层问卷",
+    "brand_items": "特色品牌项目",
+    "brand_reviews": "品牌互评",
+    "vetoes": "一票否决",
+    "grade_overrides": "等次调整",
+}
 # The Chinese header of each input column, for messages: the first alias of each name above.
 COLUMN_NAMES = {column: header for header, column in reversed(HEADER_ALIASES.items())}
 

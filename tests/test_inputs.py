@@ -163,7 +163,7 @@ def test_a_missing_file_does_not_hide_the_other_problems(tmp_path):
         ("leader_scores.csv", None, "unit"): 1,
         ("survey.csv", 5, "身份"): 1,
     })
-    assert message(problems, "brand_reviews.csv", None, None) == "缺少输入文件 brand_reviews.csv 或 brand_reviews.xlsx"
+    assert message(problems, "brand_reviews.csv", None, None) == "缺少输入文件 brand_reviews.csv 或 brand_reviews.xlsx（也可命名为 品牌互评.xlsx）"
     assert message(problems, "leader_scores.csv", None, "unit") == "缺少必需的列「unit」（中文表头「单位」）"
 
 

@@ -29,7 +29,7 @@ def problems_of(folder: Path) -> list:
     return caught.value.problems
 
 
-@pytest.mark.parametrize("name", ["Vetoes.CSV", "vetoes.csv.csv", "一票否决.csv", "veto.csv", "vetos.csv"])
+@pytest.mark.parametrize("name", ["Vetoes.CSV", "vetoes.csv.csv", "否决.csv", "veto.csv", "vetos.csv"])
 def test_an_optional_file_with_a_near_name_is_an_error_naming_both_names(tmp_path, name):
     """Read as it is, 甲's veto would be lost and 甲 could become 优秀."""
     folder = year_dir(tmp_path, drop=["vetoes.csv"])
@@ -38,6 +38,17 @@ def test_an_optional_file_with_a_near_name_is_an_error_naming_both_names(tmp_pat
     assert problem.file == name
     assert problem.message == (f"文件名「{name}」与应有的文件名「vetoes.csv」（或 vetoes.xlsx）相近，但不是它，"
                                "kaohe 不会读取：请改名为 vetoes.csv 或 vetoes.xlsx")
+
+
+@pytest.mark.parametrize("name", ["一票否决.csv", "vetoes.csv"])
+def test_a_table_may_have_its_chinese_name(tmp_path, name):
+    """kaohe template names its workbooks in Chinese (领导评分.xlsx …): either name is the table."""
+    folder = year_dir(tmp_path, drop=["vetoes.csv"])
+    (folder / name).write_text(VETOES, encoding="utf-8")
+    assert read_year(folder, 2030).vetoes["unit"].tolist() == ["甲"]
+    (folder / ("vetoes.csv" if name != "vetoes.csv" else "一票否决.csv")).write_text(VETOES, encoding="utf-8")
+    (problem,) = [p for p in problems_of(folder) if p.is_error]
+    assert problem.message == "同一张表有 2 个文件（vetoes.csv、一票否决.csv），请只保留一个"
 
 
 @pytest.mark.parametrize("suffix", [".xls", ".ods", ".et"])

@@ -34,8 +34,9 @@ RAW_2019 = SAMPLE_RAW / "2019"
 TINY_UNITS = ["甲", "乙", "丙", "丁"]
 TINY_TEMPLATES = [
     "dept_scores/宣教部.xlsx", "dept_scores/保障部.xlsx",
-    "leader_scores.xlsx", "survey.xlsx", "brand_items.xlsx", "brand_reviews.xlsx",
+    "领导评分.xlsx", "基层问卷.xlsx", "特色品牌项目.xlsx", "品牌互评.xlsx",
 ]
+CHINESE = {"leader_scores": "领导评分", "survey": "基层问卷", "brand_items": "特色品牌项目", "brand_reviews": "品牌互评"}
 
 
 def run(argv, capsys):
@@ -72,8 +73,9 @@ def year_2019(tmp_path) -> Path:
 
 
 def header_row(sheet) -> int:
-    """The first row whose first cell does not start with ``#`` (what kaohe.inputs.files reads as header)."""
-    return next(r for r in range(1, sheet.max_row + 1) if not str(sheet.cell(r, 1).value or "").startswith("#"))
+    """The first row that is not the title (【…】) or an instruction (填写说明：…): the header kaohe reads."""
+    return next(r for r in range(1, sheet.max_row + 1)
+                if not str(sheet.cell(r, 1).value or "").startswith(("#", "【", "填写说明：")))
 
 
 def typed(text: str):
@@ -149,9 +151,9 @@ def test_filled_templates_validate_and_score_like_the_same_values_given_as_csv(t
 
     fill_by_unit(folder / "dept_scores/宣教部.xlsx", csv_table(FILES["dept_scores/宣教部.csv"]))
     fill_by_unit(folder / "dept_scores/保障部.xlsx", csv_table(FILES["dept_scores/保障部.csv"]))
-    fill_by_unit(folder / "leader_scores.xlsx", csv_table(FILES["leader_scores.csv"]))
+    fill_by_unit(folder / "领导评分.xlsx", csv_table(FILES["leader_scores.csv"]))
     for name in ("survey", "brand_items", "brand_reviews"):
-        append_rows(folder / f"{name}.xlsx", csv_table(FILES[f"{name}.csv"]))
+        append_rows(folder / f"{CHINESE[name]}.xlsx", csv_table(FILES[f"{name}.csv"]))
 
     # copied into raw/2030 as they are, next to the scheme, the unit list and the office's vetoes
     shutil.copytree(folder, tiny / "raw/2030", dirs_exist_ok=True)
@@ -190,12 +192,17 @@ def test_department_templates_carry_each_rule_as_excel_data_validation(year_2019
     units = pd.read_csv(year_2019 / "raw/2019/units.csv", comment="#")["unit"].tolist()
     assert [p.relative_to(done.folder).as_posix() for p in done.files] == [
         f"dept_scores/{d}.xlsx" for d in scheme.departments
-    ] + ["leader_scores.xlsx", "survey.xlsx", "brand_items.xlsx", "brand_reviews.xlsx"]
+    ] + ["领导评分.xlsx", "基层问卷.xlsx", "特色品牌项目.xlsx", "品牌互评.xlsx"]
     cells = {}  # indicator id → (sheet, its first unit cell)
     for department in scheme.departments:
         sheet = openpyxl.load_workbook(done.folder / f"dept_scores/{department}.xlsx").worksheets[0]
         top = header_row(sheet)
-        assert top == 3 and sheet.cell(1, 1).value.startswith(f"# {scheme.title}　{department}评分表")
+        assert top == 3 and sheet.cell(1, 1).value.startswith(f"【{scheme.title}】{department}评分表")
+        assert sheet.cell(2, 1).value.startswith("填写说明：")  # no # for people to wonder about
+        setup = sheet.page_setup
+        assert (setup.orientation, setup.fitToWidth, setup.fitToHeight) == ("landscape", 1, 0)
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.print_title_rows == "$3:$3" and sheet.print_title_cols == "$A:$A"  # header and units on every page
         headers = [c.value for c in sheet[top]]
         ids = [i.id for i in scheme.indicators if i.department == department]
         assert headers[0] == "单位" and [h.split(" ")[0] for h in headers[1:]] == ids
@@ -233,12 +240,12 @@ def test_leader_survey_and_brand_templates_validate_scores_roles_and_answers(yea
     folder = write_templates(2019, year_2019).folder
     units = pd.read_csv(year_2019 / "raw/2019/units.csv", comment="#")["unit"].tolist()
 
-    leader = openpyxl.load_workbook(folder / "leader_scores.xlsx").worksheets[0]
+    leader = openpyxl.load_workbook(folder / "领导评分.xlsx").worksheets[0]
     assert [c.value for c in leader[3]] == ["单位"] + [f"领导{k}" for k in range(1, 8)]
     assert [leader.cell(r, 1).value for r in range(4, 4 + len(units))] == units
     assert bounds(leader, "B4") == bounds(leader, "H25") == ("decimal", "between", "0", "100")
 
-    book = openpyxl.load_workbook(folder / "survey.xlsx")
+    book = openpyxl.load_workbook(folder / "基层问卷.xlsx")
     survey = book.worksheets[0]
     assert book.sheetnames == ["问卷", "选项"] and book["选项"].sheet_state == "hidden"
     assert [c.value for c in survey[3]] == ["单位", "基层工会", "身份"] + [f"问题{k}" for k in range(1, 11)]
@@ -252,15 +259,15 @@ def test_leader_survey_and_brand_templates_validate_scores_roles_and_answers(yea
     assert answer_list.prompt == "填写 5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意；未答留空。"
     assert answer_list.allow_blank
 
-    items = openpyxl.load_workbook(folder / "brand_items.xlsx").worksheets[0]
+    items = openpyxl.load_workbook(folder / "特色品牌项目.xlsx").worksheets[0]
     assert [c.value for c in items[3]] == ["单位", "项目编号", "项目名称"]
     assert "每个单位限报 2 项" in items.cell(2, 1).value
     assert bounds(items, "B4") == ("custom", None, "COUNTIF($B$4:$B$1003,B4)=1", None)
-    reviews = openpyxl.load_workbook(folder / "brand_reviews.xlsx").worksheets[0]
+    reviews = openpyxl.load_workbook(folder / "品牌互评.xlsx").worksheets[0]
     assert [c.value for c in reviews[3]] == ["评分单位", "项目编号", "得分"]
     assert bounds(reviews, "C4") == ("decimal", "between", "0", "100")
 
-    for name in ("leader_scores.xlsx", "survey.xlsx", "brand_items.xlsx", "brand_reviews.xlsx"):
+    for name in ("领导评分.xlsx", "基层问卷.xlsx", "特色品牌项目.xlsx", "品牌互评.xlsx"):
         log = ProblemLog()
         table = read_table(folder / name, name, log)
         assert log.problems == [] and table.frame.columns[0] in ("unit", "reviewer")

@@ -17,20 +17,21 @@ import pandas as pd
 from ..problems import WARNING, Code
 from ..scheme import Indicator
 from .context import Context, column_numbers
-from .files import TABLE_SUFFIXES, RawTable, fold
+from ..vocabulary import TABLE_NAMES
+from .files import TABLE_SUFFIXES, RawTable, fold, table_files
 
 TABLES = ("units", "dept_scores", "leader_scores", "survey", "brand_items", "brand_reviews", "vetoes", "grade_overrides")  # as checked
 OTHER_FORMATS = {".xls": "Excel 97-2003 工作簿", ".xlsm": "启用宏的 Excel 工作簿", ".xlsb": "Excel 二进制工作簿",
                  ".ods": "OpenDocument 表格", ".et": "WPS 表格", ".numbers": "Numbers 表格"}
 KNOWN_SUFFIXES = {*TABLE_SUFFIXES, *OTHER_FORMATS, ".txt", ".tsv"}
 FILE_ALIASES = {  # what a file may be called instead of its table's name
-    "unit": "units", "单位": "units", "单位名单": "units", "考核单位": "units",
-    "leader": "leader_scores", "leaders": "leader_scores", "领导评分": "leader_scores",
-    "问卷": "survey", "基层问卷": "survey", "基层评分": "survey", "surveys": "survey",
-    "品牌项目": "brand_items", "特色品牌": "brand_items", "特色品牌项目": "brand_items",
-    "互评": "brand_reviews", "品牌互评": "brand_reviews",
-    "veto": "vetoes", "否决": "vetoes", "一票否决": "vetoes",
-    "override": "grade_overrides", "overrides": "grade_overrides", "等次调整": "grade_overrides",
+    "unit": "units", "单位": "units", "考核单位": "units",
+    "leader": "leader_scores", "leaders": "leader_scores", "领导班子评分": "leader_scores",
+    "问卷": "survey", "基层评分": "survey", "surveys": "survey",
+    "品牌项目": "brand_items", "特色品牌": "brand_items",
+    "互评": "brand_reviews", "互评表": "brand_reviews",
+    "veto": "vetoes", "否决": "vetoes",
+    "override": "grade_overrides", "overrides": "grade_overrides", "调整等次": "grade_overrides",
 }
 INDICATOR_HEADER = re.compile(r"^(\d+(?:\.\d+)+)")
 
@@ -43,7 +44,7 @@ def files_present(ctx: Context):
     a name close to an expected one (``Vetoes.CSV``, ``一票否决.csv``, ``veto.csv``) or another
     format (``.xls``, ``.ods``) is an error, since the table would otherwise go unread; any
     other file is a warning."""
-    expected = {f"{stem}{suffix}" for stem in TABLES if stem != "dept_scores" for suffix in TABLE_SUFFIXES}
+    expected = {name for stem in TABLES if stem != "dept_scores" for name in table_files(stem)}
     for entry in _entries(ctx.dir):
         name = entry.name
         if name == "scheme.yaml" or (name == "dept_scores" and entry.is_dir()):
@@ -56,9 +57,9 @@ def files_present(ctx: Context):
         meant = _meant_table(stem)
         if meant is None:
             ctx.log.warning(Code.FILE_UNKNOWN, name, name=name)
-        elif suffix in OTHER_FORMATS and stem.lower() == meant:
-            other_format(ctx, name, suffix, meant)
-        elif not entry.is_file() and stem.lower() == meant and suffix in TABLE_SUFFIXES:
+        elif suffix in OTHER_FORMATS and _is_table_name(stem, meant):
+            other_format(ctx, name, suffix, stem)
+        elif not entry.is_file() and _is_table_name(stem, meant) and suffix in TABLE_SUFFIXES:
             not_a_table(ctx, name, entry)
         else:
             ctx.log.error(Code.FILE_NEAR_NAME, name, name=name, meant=meant)
@@ -410,11 +411,19 @@ def _meant_table(stem: str) -> str | None:
     key = fold(stem).lower().replace("-", "_").replace(" ", "_")
     if key in FILE_ALIASES:
         return FILE_ALIASES[key]
+    chinese = {name: table for table, name in TABLE_NAMES.items()}
+    if key in chinese:
+        return chinese[key]
     stems = [t for t in TABLES if t != "dept_scores"]
     if key in stems:
         return key
     close = difflib.get_close_matches(key, stems, n=1, cutoff=0.75)
     return close[0] if close else None
+
+
+def _is_table_name(stem: str, table: str) -> bool:
+    """Whether ``stem`` is exactly one of the table's names (``vetoes`` or ``一票否决``)."""
+    return stem.lower() == table or stem == TABLE_NAMES.get(table)
 
 
 def _answer_points(text: str, scale: dict[str, float]) -> float:

@@ -24,12 +24,12 @@ import numpy as np
 import pandas as pd
 
 from ..problems import Code, ProblemLog
-from ..vocabulary import HEADER_ALIASES
+from ..vocabulary import HEADER_ALIASES, TABLE_NAMES
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 _LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n)")
 ROW = "_row"
-COMMENT = "#"
+COMMENT = ("#", "【", "说明：", "填写说明：")  # a line above the header starting so is a comment (kaohe template writes 【…】 and 填写说明：)
 HEADER_SEARCH = 20  # lines looked at for the header row (titles above it are skipped)
 SAMPLE_LINES = 500  # first lines of a CSV looked at for how to read each column
 HIDDEN_REPORTS = 30  # hidden rows warned about one by one
@@ -131,16 +131,23 @@ def header_name(text) -> str:
     return HEADER_ALIASES.get(key, key.lower() if key.isascii() else key)
 
 
+def table_files(stem: str) -> list[str]:
+    """The names a table's file may have: ``leader_scores.csv``, ``leader_scores.xlsx``, ``领导评分.csv``…"""
+    stems = [stem] + ([TABLE_NAMES[stem]] if stem in TABLE_NAMES else [])
+    return [f"{s}{suffix}" for s in stems for suffix in TABLE_SUFFIXES]
+
+
 def find_table(folder: Path, stem: str, log: ProblemLog, *, required: bool = True) -> Path | None:
-    """The ``stem.csv`` or ``stem.xlsx`` in ``folder``; both or neither is a problem."""
+    """The table's one file in ``folder`` (:func:`table_files`); more than one, or none, is a problem."""
     names = {p.name for p in folder.iterdir()} if folder.is_dir() else set()  # as named: the same on every system
-    found = [folder / f"{stem}{s}" for s in TABLE_SUFFIXES if f"{stem}{s}" in names and (folder / f"{stem}{s}").is_file()]
+    found = [folder / name for name in table_files(stem) if name in names and (folder / name).is_file()]
     if len(found) > 1:
-        log.error(Code.FILE_TWICE, f"{stem}.csv / {stem}.xlsx")
+        shown = " / ".join(p.name for p in found)
+        log.error(Code.FILE_TWICE, shown, count=len(found), names="、".join(p.name for p in found))
         return None
     if not found:
         if required:
-            log.error(Code.FILE_MISSING, f"{stem}.csv", stem=stem)
+            log.error(Code.FILE_MISSING, f"{stem}.csv", stem=stem, chinese=TABLE_NAMES.get(stem, stem))
         return None
     return found[0]
 
@@ -216,7 +223,7 @@ def _parse(source, head: str, encoding: str | None, name: str, log: ProblemLog, 
     skipped, the separator the first lines use; ``quiet``: raise on a parser error, not log it."""
     skip, sample, comments = 0, [], []
     for line in _LINE.finditer(head):  # blank and comment lines before the header, then a sample
-        if not sample and (not line.group(1).strip(" ,;\t") or line.group(1).lstrip().startswith(COMMENT)):
+        if not sample and (not line.group(1).strip(" ,;\t") or line.group(1).lstrip(' "').startswith(COMMENT)):
             skip += 1
             if line.group(1).strip(" ,;\t"):
                 comments.append(line.group(1).strip())

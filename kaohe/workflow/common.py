@@ -67,7 +67,8 @@ def year_scheme(year_dir: Path, year: str) -> Scheme:
 
 
 def titled_sheet(title: str, comments: list[str], headers: list[str]):
-    """A workbook whose first sheet has ``#`` comment lines, then the header row; returns its row."""
+    """A workbook whose first sheet has a title line (【…】) and instruction lines (填写说明：…), which the
+    reader skips, then the header row, set up for print; returns the header's row."""
     book = Workbook()
     sheet = book.active
     sheet.title = title
@@ -83,6 +84,14 @@ def titled_sheet(title: str, comments: list[str], headers: list[str]):
         sheet.column_dimensions[get_column_letter(column)].width = max(10, 2 * len(text) + 2)
     sheet.column_dimensions["A"].width = 22
     sheet.freeze_panes = f"B{top + 1}"
+    # print: A4 landscape, one page wide; the header on every page, the units column on every page
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{top}:{top}"
+    sheet.print_title_cols = "A:A"
+    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
     return book, sheet, top
 
 

@@ -22,6 +22,7 @@ from ..outputs.staging import staged
 from ..inputs.files import OPTIONS_SHEET, header_name
 from ..pipeline import year_paths
 from ..problems import KaoheError, UsageError
+from ..vocabulary import TABLE_NAMES
 from ..scheme import Indicator, Scheme
 from ..inputs.checks import INDICATOR_HEADER
 from .common import OutputExistsError, outside_raw, read_units, year_scheme, titled_sheet, number_text
@@ -96,10 +97,10 @@ def template_workbooks(scheme: Scheme, units: list[str], *, leaders: int = 7, qu
         if not department or UNSAFE_NAME.search(department) or department.startswith("."):
             raise KaoheError(f"评分部门名称「{department}」不能用作文件名，请在 scheme.yaml 中修改 department")
         books[f"dept_scores/{department}.xlsx"] = dept_workbook(scheme, department, units)
-    books["leader_scores.xlsx"] = leader_workbook(scheme, units, leaders)
-    books["survey.xlsx"] = survey_workbook(scheme, units, questions, rows)
-    books["brand_items.xlsx"] = brand_items_workbook(scheme, units, rows)
-    books["brand_reviews.xlsx"] = brand_reviews_workbook(scheme, units, rows)
+    books[f"{TABLE_NAMES['leader_scores']}.xlsx"] = leader_workbook(scheme, units, leaders)
+    books[f"{TABLE_NAMES['survey']}.xlsx"] = survey_workbook(scheme, units, questions, rows)
+    books[f"{TABLE_NAMES['brand_items']}.xlsx"] = brand_items_workbook(scheme, units, rows)
+    books[f"{TABLE_NAMES['brand_reviews']}.xlsx"] = brand_reviews_workbook(scheme, units, rows)
     return books
 
 
@@ -108,9 +109,9 @@ def dept_workbook(scheme: Scheme, department: str, units: list[str]) -> Workbook
     indicators = [i for i in scheme.indicators if i.department == department]
     book, sheet, top = titled_sheet(
         "评分",
-        [f"# {scheme.title}　{department}评分表（共性工作考核指标体系）",
-         "# 填写说明：每个单位一行、每项指标一列；请勿改动单位名称和表头。选中单元格可看到该指标填什么"
-         "（得分、次数、项数、比例或完成数）。以 # 开头的行是说明，读取时跳过。"],
+        [f"【{scheme.title}】{department}评分表（共性工作考核指标体系）",
+         "填写说明：每个单位一行、每项指标一列；请勿改动单位名称和表头。选中单元格可看到该指标填什么"
+         "（得分、次数、项数、比例或完成数）。标题行与「填写说明」行读取时跳过。"],
         ["单位"] + [indicator_header(i) for i in indicators],
     )
     first, last = top + 1, top + len(units)
@@ -133,9 +134,9 @@ def leader_workbook(scheme: Scheme, units: list[str], leaders: int) -> Workbook:
     """The leadership score sheet: 单位, then 领导1… (to be renamed), each a 0–100 score."""
     book, sheet, top = titled_sheet(
         "领导评分",
-        [f"# {scheme.title}　市总领导班子成员评分表",
-         "# 填写说明：每位领导一列，可把「领导1」等表头改为领导姓名（不能重复），多余的列整列删除；"
-         "每格填 0–100 的综合评分，未评分留空（不计入平均）。以 # 开头的行是说明，读取时跳过。"],
+        [f"【{scheme.title}】市总领导班子成员评分表",
+         "填写说明：每位领导一列，可把「领导1」等表头改为领导姓名（不能重复），多余的列整列删除；"
+         "每格填 0–100 的综合评分，未评分留空（不计入平均）。标题行与「填写说明」行读取时跳过。"],
         ["单位"] + [f"领导{k}" for k in range(1, leaders + 1)],
     )
     first, last = top + 1, top + len(units)
@@ -155,9 +156,9 @@ def survey_workbook(scheme: Scheme, units: list[str], questions: int, rows: int)
     answers = "、".join(f"{a.value} {a.label}" for a in scheme.answers)
     book, sheet, top = titled_sheet(
         "问卷",
-        [f"# {scheme.title}　基层问卷汇总表（考核办法第八条（一）3）",
-         f"# 填写说明：每位受访者一行；单位、身份从下拉列表选择；答案填 {answers}（数字或文字均可），未答留空。"
-         "以 # 开头的行是说明，读取时跳过。"],
+        [f"【{scheme.title}】基层问卷汇总表（考核办法第八条（一）3）",
+         f"填写说明：每位受访者一行；单位、身份从下拉列表选择；答案填 {answers}（数字或文字均可），未答留空。"
+         "标题行与「填写说明」行读取时跳过。"],
         ["单位", "基层工会", "身份"] + [f"问题{k}" for k in range(1, questions + 1)],
     )
     lists = _options(book, {"单位": units, "身份": scheme.roles,
@@ -181,9 +182,9 @@ def brand_items_workbook(scheme: Scheme, units: list[str], rows: int) -> Workboo
     limit = scheme.max_brand_items
     book, sheet, top = titled_sheet(
         "特色品牌项目",
-        [f"# {scheme.title}　特色品牌工作申报项目表（考核办法第八条（二））",
-         f"# 填写说明：每个项目一行，每个单位限报 {limit} 项；项目编号自定且不能重复（如 P01-1），互评表按编号评分。"
-         "以 # 开头的行是说明，读取时跳过。"],
+        [f"【{scheme.title}】特色品牌工作申报项目表（考核办法第八条（二））",
+         f"填写说明：每个项目一行，每个单位限报 {limit} 项；项目编号自定且不能重复（如 P01-1），互评表按编号评分。"
+         "标题行与「填写说明」行读取时跳过。"],
         ["单位", "项目编号", "项目名称"],
     )
     lists = _options(book, {"单位": units})
@@ -202,9 +203,9 @@ def brand_reviews_workbook(scheme: Scheme, units: list[str], rows: int) -> Workb
     """The brand review sheet: one row per review (评分单位, 项目编号, 得分 0–100)."""
     book, sheet, top = titled_sheet(
         "特色品牌互评",
-        [f"# {scheme.title}　特色品牌工作互评表",
-         "# 填写说明：每条评分一行；项目编号与申报项目表一致；得分 0–100；本单位的项目不评分（自评不计入）。"
-         "以 # 开头的行是说明，读取时跳过。"],
+        [f"【{scheme.title}】特色品牌工作互评表",
+         "填写说明：每条评分一行；项目编号与申报项目表一致；得分 0–100；本单位的项目不评分（自评不计入）。"
+         "标题行与「填写说明」行读取时跳过。"],
         ["评分单位", "项目编号", "得分"],
     )
     lists = _options(book, {"单位": units})

@@ -89,7 +89,7 @@ def test_nothing_is_loaded_from_another_host(demo_report):
 
 def test_no_mathjax_mermaid_or_widget_manager(demo_report):
     scripts = parse(without_plotly_js(demo_report.text())).scripts
-    assert len(scripts) == 1 + demo_report.figures  # the emptied bundle tag + one per figure
+    assert len(scripts) == 2 + demo_report.figures  # the emptied bundle tag, one per figure, the fit for print
     for script in scripts:
         lowered = script.lower()
         assert "mathjax" not in lowered

@@ -504,3 +504,12 @@ def test_printed_on_a4_every_chart_fits_the_page(browse, sample_run):
     assert widths and max(widths) <= 700
     assert page.evaluate("document.documentElement.scrollWidth") <= 700
     assert page.locator(".modebar-container").first.is_hidden()  # no toolbar on paper
+
+
+def test_a_real_year_never_says_sample(tiny_run):
+    """The tiny year's files carry no 示例数据 line: neither the report nor results.xlsx says so."""
+    import openpyxl
+
+    assert "示例数据" not in tiny_run.text
+    title = openpyxl.load_workbook(tiny_run.output / "results.xlsx").worksheets[0].cell(1, 1).value
+    assert title == "示例年度考核（测试用）结果"

@@ -8,6 +8,7 @@ Without LibreOffice the test is skipped with its reason (``.ci/run`` installs it
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -82,3 +83,19 @@ def test_libreoffice_shows_the_ranking_of_results_csv(scored, calc_sheets):
     assert [r[1] for r in rows] == results["unit"].tolist()
     totals = [float(r[header.index("总分")]) for r in rows]
     assert totals == pytest.approx(results["total"].tolist(), abs=1e-9)
+
+
+def test_libreoffice_prints_the_ranking_on_one_landscape_a4_page(scored, tmp_path):
+    """考核排名 prints on one A4 landscape page with every unit; every sheet of results.xlsx prints
+    one page wide (README: the sample year's workbook prints on 5 pages)."""
+    profile = tmp_path / "profile"
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(scored / "results.xlsx")], check=True, capture_output=True, timeout=180)
+    pdf = tmp_path / "results.pdf"
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "99", str(pdf)], capture_output=True, text=True, check=True).stdout
+    sizes = re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts \(A4\)", info, re.M)
+    assert sizes and all(float(w) > float(h) for w, h in sizes)  # A4, landscape, every page
+    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True).stdout
+    units = pd.read_csv(scored / "results.csv")["unit"].tolist()
+    assert all(unit in first for unit in units)  # the whole ranking on page 1
+    assert len(units) == 22 and len(sizes) == 5

@@ -436,7 +436,7 @@ CASES = [
          (P("leader_scores.csv", None, None, "内容是 Excel 文件"),)),
     Case("lock_file", "Excel 打开文件时留下的 ~$ 临时文件", lock_file, 0, same_results=True),
     Case("both_csv_and_xlsx", "同一张表既有 .csv 又有 .xlsx", both_csv_and_xlsx, 1,
-         (P("leader_scores.csv / leader_scores.xlsx", None, None, "同时有 .csv 和 .xlsx"),)),
+         (P("leader_scores.csv / leader_scores.xlsx", None, None, "同一张表有 2 个文件"),)),
     Case("duplicate_header", "表头「领导1」出现两次", duplicate_header, 1,
          (P("leader_scores.csv", 1, "领导1", "表头「领导1」重复出现"),)),
     Case("yaml_syntax_error", "scheme.yaml 语法错误", yaml_syntax_error, 1,

@@ -14,6 +14,7 @@ import io
 import json
 import re
 import shutil
+import subprocess
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -494,6 +495,9 @@ def test_the_report_opens_with_its_key_figures_and_who_made_it(sample_run):
     assert "示例数据：本报告由合成的示例数据生成" in text
 
 
+PRINTED_PAGES = "18"  # the sample year's report printed on A4, every chart at the paper's width
+
+
 def test_printed_on_a4_every_chart_fits_the_page(browse, sample_run):
     opened = browse(sample_run)
     page = opened.page
@@ -504,6 +508,11 @@ def test_printed_on_a4_every_chart_fits_the_page(browse, sample_run):
     assert widths and max(widths) <= 700
     assert page.evaluate("document.documentElement.scrollWidth") <= 700
     assert page.locator(".modebar-container").first.is_hidden()  # no toolbar on paper
+    pdf = sample_run.output / "打印.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Pages:\s+(\d+)", info).group(1) == PRINTED_PAGES  # README「输出」
+    pdf.unlink()
 
 
 def test_a_real_year_never_says_sample(tiny_run):

@@ -36,9 +36,9 @@ FILE_ALIASES = {  # what a file may be called instead of its table's name
 INDICATOR_HEADER = re.compile(r"^(\d+(?:\.\d+)+)")
 
 
-# -- the story -------------------------------------------------------------------------------
-# -- reporting -------------------------------------------------------------------------------
 # -- the files -------------------------------------------------------------------------------
+
+
 def files_present(ctx: Context):
     """Every entry of the year folder and of dept_scores/ is a table kaohe reads, or a problem:
     a name close to an expected one (``Vetoes.CSV``, ``一票否决.csv``, ``veto.csv``) or another
@@ -76,14 +76,19 @@ def files_present(ctx: Context):
         else:
             ctx.log.warning(Code.FILE_NOT_A_TABLE, name, name=entry.name)
 
+
 def other_format(ctx: Context, name: str, suffix: str, stem: str):
     ctx.log.error(Code.FILE_OTHER_FORMAT, name, format=OTHER_FORMATS[suffix], suffix=suffix, stem=stem)
+
 
 def not_a_table(ctx: Context, name: str, entry: Path):
     what = "是失效的快捷方式（链接）" if entry.is_symlink() and not entry.exists() else "是一个文件夹"
     ctx.log.error(Code.FILE_NOT_A_FILE, name, name=name, what=what)
 
+
 # -- units -----------------------------------------------------------------------------------
+
+
 def units(ctx: Context) -> pd.DataFrame:
     table = ctx.read("units")
     empty = pd.DataFrame({"unit": pd.Series(dtype=str), "medical_target": [], "medical_prior": [], "group": []})
@@ -116,8 +121,10 @@ def units(ctx: Context) -> pd.DataFrame:
         {"unit": names[ok], "medical_target": target[ok], "medical_prior": prior[ok], "group": group[ok]}
     ).reset_index(drop=True)
 
-# -- numbers ---------------------------------------------------------------------------------
+
 # -- department scores -----------------------------------------------------------------------
+
+
 def dept_scores(ctx: Context, units: pd.DataFrame) -> pd.DataFrame:
     folder = ctx.dir / "dept_scores"
     columns = ["unit", "indicator", "value", "number", "file", "row", "column"]
@@ -196,6 +203,7 @@ def dept_scores(ctx: Context, units: pd.DataFrame) -> pd.DataFrame:
         "number": values["number"].to_numpy(),
     })
 
+
 def indicator_values(ctx: Context, table: RawTable, column: str, indicator: Indicator, listed) -> pd.Series:
     """Parse one indicator column and check it by its rule (:meth:`kaohe.rules.Rule.check`);
     errors name the cell (of a ``listed`` unit, for a missing value)."""
@@ -211,7 +219,10 @@ def indicator_values(ctx: Context, table: RawTable, column: str, indicator: Indi
         wrong |= check.mask
     return number.where(~wrong)
 
+
 # -- leadership scores -----------------------------------------------------------------------
+
+
 def leader_scores(ctx: Context, units: pd.DataFrame) -> pd.DataFrame:
     empty = pd.DataFrame({"unit": pd.Series(dtype=str), "member": pd.Series(dtype=str), "score": []})
     table = ctx.read("leader_scores")
@@ -236,7 +247,10 @@ def leader_scores(ctx: Context, units: pd.DataFrame) -> pd.DataFrame:
     ctx.report(table, keep & ~unit.isin(scored), "unit", Code.UNIT_WITHOUT_LEADER_SCORES)
     return leader
 
+
 # -- grassroots survey -----------------------------------------------------------------------
+
+
 def survey(ctx: Context, units: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     table = ctx.read("survey")
     base = ["respondent", "unit", "sub_union", "role"]
@@ -296,7 +310,10 @@ def survey(ctx: Context, units: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     ctx.missing_units(units, surveyed, table, Code.NO_SURVEY)
     return survey, questions
 
+
 # -- brand work ------------------------------------------------------------------------------
+
+
 def brand_items(ctx: Context, units: pd.DataFrame) -> pd.DataFrame:
     empty = pd.DataFrame({"unit": pd.Series(dtype=str), "item": pd.Series(dtype=str), "title": pd.Series(dtype=str)})
     table = ctx.read("brand_items")
@@ -317,6 +334,7 @@ def brand_items(ctx: Context, units: pd.DataFrame) -> pd.DataFrame:
     ctx.report(table, nth[nth > limit].index, "item", Code.TOO_MANY_ITEMS, limit=limit)
     ctx.missing_units(units, items["unit"], table, Code.NO_BRAND_ITEMS, level=WARNING)
     return items.reset_index(drop=True)
+
 
 def brand_reviews(ctx: Context, items: pd.DataFrame) -> pd.DataFrame:
     empty = pd.DataFrame({"reviewer": pd.Series(dtype=str), "item": pd.Series(dtype=str), "score": []})
@@ -350,7 +368,10 @@ def brand_reviews(ctx: Context, items: pd.DataFrame) -> pd.DataFrame:
         "score": score.to_numpy()[rows],
     }, copy=False)
 
+
 # -- vetoes and the meeting's decisions ------------------------------------------------------
+
+
 def vetoes(ctx: Context) -> pd.DataFrame:
     empty = pd.DataFrame({"unit": pd.Series(dtype=str), "clause": pd.Series(dtype=str), "note": pd.Series(dtype=str)})
     table = ctx.read("vetoes", required=False)
@@ -369,6 +390,7 @@ def vetoes(ctx: Context) -> pd.DataFrame:
     ctx.report(table, dup, "clause", Code.CLAUSE_TWICE)
     ok = unit.notna() & ~bad & ~dup
     return pd.DataFrame({"unit": unit, "clause": clause, "note": note})[ok].reset_index(drop=True)
+
 
 def overrides(ctx: Context, vetoes: pd.DataFrame) -> pd.DataFrame:
     empty = pd.DataFrame({"unit": pd.Series(dtype=str), "grade": pd.Series(dtype=str), "reason": pd.Series(dtype=str)})

@@ -65,6 +65,7 @@ def test_the_wheel_carries_the_notebooks_the_template_and_the_sample_years(wheel
                  "kaohe/notebooks/compare_years.ipynb", "kaohe/templates/kaohe_report/index.html.j2",
                  "kaohe/years/2019/scheme.yaml", "kaohe/years/2019/units.csv", "kaohe/years/2019/survey.csv",
                  "kaohe/years/2019/dept_scores/宣教部.xlsx", "kaohe/years/2018/leader_scores.xlsx",
+                 "kaohe/notebooks/unit_feedback.ipynb", "kaohe/inputs/checks.py", "kaohe/outputs/notice.py",
                  "kaohe/__main__.py"):
         assert name in names, name
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/"))]
@@ -85,6 +86,11 @@ def test_init_and_run_from_the_installed_wheel(venv, tmp_path):
     assert Path(where).is_relative_to(venv.parent) and not Path(where).is_relative_to(ROOT)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["inputs"]) >= {"scheme.yaml", "units.csv", "survey.csv"}
+    # the office's paper from the installed package: the 通报 and one unit's feedback page
+    done = run([venv / "kaohe", "notice", "2019"], cwd=workspace)
+    assert "通报草稿已写入" in done.stdout and (out / "通报.docx").stat().st_size > 10_000
+    done = run([venv / "kaohe", "feedback", "2019", "--unit", "市直机关"], cwd=workspace)
+    assert "[1/1] 市直机关" in done.stdout and (out / "单位反馈/市直机关.html").is_file()
 
 
 def test_python_m_kaohe_from_the_installed_wheel(venv, tmp_path):

@@ -99,3 +99,24 @@ def test_libreoffice_prints_the_ranking_on_one_landscape_a4_page(scored, tmp_pat
     units = pd.read_csv(scored / "results.csv")["unit"].tolist()
     assert all(unit in first for unit in units)  # the whole ranking on page 1
     assert len(units) == 22 and len(sizes) == 5
+
+
+def test_libreoffice_prints_each_template_one_page_wide_with_its_header_on_every_page(tmp_path):
+    """The workbooks kaohe template sends out print on A4 landscape, one page wide; a sheet longer
+    than a page repeats its header (the survey sheet has room for 1,000 answers)."""
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE_RAW / "2019", data / "raw" / "2019")
+    assert main(["template", "2019", "--data-dir", str(data)]) == 0
+    folder = data / "templates" / "2019"
+    for name in ("dept_scores/宣教部.xlsx", "领导评分.xlsx", "基层问卷.xlsx"):
+        out = tmp_path / "pdf"
+        subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
+                        "pdf", "--outdir", str(out), str(folder / name)], check=True, capture_output=True, timeout=180)
+        pdf = out / (Path(name).stem + ".pdf")
+        info = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True).stdout
+        sizes = re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info, re.M)
+        assert sizes and all(float(w) > float(h) for w, h in sizes), name
+        pages = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split("\f")
+        pages = [p for p in pages if p.strip()]
+        assert all("单位" in page for page in pages), name  # the header row on every page
+        assert "填写说明" in pages[0] and "#" not in pages[0]

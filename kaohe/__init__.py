@@ -2,6 +2,7 @@
 
 from .version import VERSION as __version__
 
+from .analysis.gaps import gap_to_excellent
 from .pipeline import Results, load_year, score, score_year
 from .problems import InvalidInputError, KaoheError, Problem, SchemeError, UsageError
 from .scheme import Scheme, load_scheme
@@ -17,6 +18,7 @@ __all__ = [
     "SchemeError",
     "UsageError",
     "YearInputs",
+    "gap_to_excellent",
     "load_scheme",
     "load_year",
     "read_year",

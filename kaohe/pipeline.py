@@ -67,6 +67,19 @@ class Results:
         """The total a non-vetoed unit needs to be proposed 优秀."""
         return self.grades.attrs.get("cutoff", float("nan"))
 
+    def __repr__(self) -> str:
+        top = int((self.results["grade"] == self.scheme.top_grade).sum())
+        vetoed = int(self.results["vetoed"].astype(bool).sum())
+        sample = "，示例数据" if self.inputs.sample else ""
+        return (f"<kaohe.Results {self.year}：{len(self.results)} 个单位，{self.scheme.top_grade} {top} 个"
+                f"（分数线 {self.cutoff:.2f}），一票否决 {vetoed} 个，警告 {len(self.warnings)} 条{sample}>")
+
+    def warnings_table(self) -> pd.DataFrame:
+        """The warnings of the inputs as a table with Chinese headers (级别, 文件, 行, 列, 值, 问题)."""
+        from .problems import problems_table
+
+        return problems_table(self.warnings).reset_index(drop=True)
+
 
 def score(inputs: YearInputs, scheme: Scheme | None = None) -> Results:
     """Score validated inputs by SPEC §1 (optionally under another scheme, for what-if)."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..analysis.gaps import indicator_weights
 from ..explore.logic import check_unit, point_reasons, unit_brand, unit_survey
 from ..vocabulary import COMPONENT_NAMES
 
@@ -65,19 +66,22 @@ def components(results: "Results", unit: str) -> pd.DataFrame:
 
 def lost_points(results: "Results", unit: str) -> pd.DataFrame:
     """Every indicator on which the unit lost points: the rule, the value its department gave,
-    the points, and why; most points lost first."""
+    the points, why, and what the lost points are worth in the total
+    (:func:`kaohe.analysis.gaps.indicator_weights`); the most worth first."""
     unit = check_unit(results, unit)
     reasons = point_reasons(results)
     mine = reasons[reasons["unit"].eq(unit) & reasons["lost"].gt(1e-9)]
-    mine = mine.sort_values(["lost", "indicator"], ascending=[False, True], kind="stable")
+    worth = indicator_weights(results).set_index(["unit", "indicator"])["worth"]
+    mine = mine.assign(worth=[float(worth[(unit, i)]) for i in mine["indicator"]])
+    mine = mine.sort_values(["worth", "indicator"], ascending=[False, True], kind="stable")
     return pd.DataFrame({
         "指标": mine["indicator"],
         "考核内容": mine["text"],
         "计分规则": mine["rule"],
         "部门填报": mine["value"].astype(str),
-        "得分": mine["points"],
-        "满分": mine["max"],
+        "得分/满分": [f"{p:.2f}/{m:g}" for p, m in zip(mine["points"], mine["max"])],
         "失分": mine["lost"],
+        "折合总分": mine["worth"],
         "说明": mine["reason"].where(mine["reason"] != mine["rule"], ""),  # 直接评分 says nothing more
     }).reset_index(drop=True)
 

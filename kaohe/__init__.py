@@ -3,6 +3,7 @@
 from .version import VERSION as __version__
 
 from .analysis.gaps import gap_to_excellent
+from .analysis.raters import raters
 from .pipeline import Results, load_year, score, score_year
 from .problems import InvalidInputError, KaoheError, Problem, SchemeError, UsageError
 from .scheme import Scheme, load_scheme
@@ -21,6 +22,7 @@ __all__ = [
     "gap_to_excellent",
     "load_scheme",
     "load_year",
+    "raters",
     "read_year",
     "score",
     "score_year",

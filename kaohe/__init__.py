@@ -4,6 +4,7 @@ from .version import VERSION as __version__
 
 from .analysis.gaps import gap_to_excellent
 from .analysis.raters import raters
+from .analysis.uncertainty import uncertainty
 from .pipeline import Results, load_year, score, score_year
 from .problems import InvalidInputError, KaoheError, Problem, SchemeError, UsageError
 from .scheme import Scheme, load_scheme
@@ -26,4 +27,5 @@ __all__ = [
     "read_year",
     "score",
     "score_year",
+    "uncertainty",
 ]

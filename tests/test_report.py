@@ -39,7 +39,7 @@ HOSTILE_TITLE = "<img src=y onerror=alert(2)>品牌"
 BRACED_NOTE = "文件{2019}第3号 {0} {unit} {:%}"  # data that str.format would take for fields
 RENAMED = "甲"  # the tiny year's vetoed unit, renamed to HOSTILE_NAME in every input file
 SECTIONS = ["概况", "考核排名", "总分构成", "各类指标得分率", "失分分布", "业务部门评分",
-            "基层问卷", "特色品牌", "与上年比较", "排名稳定性", "评分质量", "附录"]
+            "基层问卷", "特色品牌", "与上年比较", "排名稳定性", "结果可靠性", "评分质量", "附录"]
 MAX_BYTES = 6 * 1024 * 1024
 FAILING_CELL = 'raise RuntimeError("故意出错")'
 
@@ -495,7 +495,7 @@ def test_the_report_opens_with_its_key_figures_and_who_made_it(sample_run):
     assert "示例数据：本报告由合成的示例数据生成" in text
 
 
-PRINTED_PAGES = "19"  # the sample year's report printed on A4, every chart at the paper's width
+PRINTED_PAGES = "20"  # the sample year's report printed on A4, every chart at the paper's width
 
 
 def test_printed_on_a4_every_chart_fits_the_page(browse, sample_run):

@@ -41,6 +41,7 @@ from .logic import (
     what_if_outputs,
     WhatIf,
 )
+from .whatif import OFFICIAL, edit_inputs, export_what_if, rank_moves, side_by_side
 from .widgets import (
     indicator_widget,
     IndicatorWidget,
@@ -51,6 +52,11 @@ from .widgets import (
 )
 
 __all__ = [
+    "OFFICIAL",
+    "edit_inputs",
+    "export_what_if",
+    "rank_moves",
+    "side_by_side",
     "attainment",
     "card_outputs",
     "check_unit",

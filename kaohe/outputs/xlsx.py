@@ -157,6 +157,12 @@ def write_problems(problems, path: Path) -> Path:
     return Path(path)
 
 
+def write_sheets(path: Path, sheets: list[Sheet]) -> Path:
+    """Write ``sheets`` as one workbook in the house style (headers, number formats, print setup)."""
+    _write_xlsx(Path(path), sheets)
+    return Path(path)
+
+
 def _kind(column: str) -> str:
     return SCORE if column in SCORE_COLUMNS else COEFFICIENT if column in COEFFICIENT_COLUMNS else TEXT
 

@@ -23,6 +23,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_run.py
 	$(BIN)/python benchmarks/bench_feedback.py
 	$(BIN)/python benchmarks/bench_analysis.py
+	$(BIN)/python benchmarks/bench_widgets.py
 
 validate: $(VENV)/.installed
 	test -d "$(WORKSPACE)" || $(BIN)/kaohe init --sample "$(WORKSPACE)"

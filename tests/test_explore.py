@@ -418,3 +418,17 @@ def test_explore_notebook_runs_headless(data_dir, tmp_path):
     assert any("示例年度考核（测试用）" in o.get("data", {}).get("text/html", "") for o in outputs)
     assert not (data_dir / "output").exists()  # displaying the widgets saves nothing
     assert time.perf_counter() - started < 120
+
+
+def test_what_if_widget_exports_the_comparison_to_excel(results, tmp_path):
+    import openpyxl
+
+    w = explore.what_if_widget(results, tmp_path)
+    w.step.value = 0.2
+    w.export.click()
+    assert w.exported.parent == tmp_path / "variants" / "2030" and w.exported.name.startswith("方案推演-")
+    book = openpyxl.load_workbook(w.exported)
+    assert book.sheetnames == ["方案比较", "名次变化_当前推演"]
+    assert "已导出" in w.status.value
+    moved = {row[0].value for row in book["名次变化_当前推演"].iter_rows(min_row=2)}
+    assert moved == {"乙", "丙", "丁"}  # the units whose rank the step of 0.2 moved

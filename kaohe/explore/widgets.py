@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -19,6 +20,7 @@ from ..report.page import esc, format_html
 from ..scheme import Quota, Scheme, Trim
 from ..scoring import quota_size
 from ..vocabulary import MODE_NAMES, SCOPE_NAMES
+from .whatif import export_what_if
 from .logic import (
     QUOTA_NAMES,
     VARIANT,
@@ -143,6 +145,9 @@ class WhatIfWidget(widgets.VBox):
         self.save = w.Button(description="保存方案变体", icon="save", button_style="primary")
         self.saved_list = w.Dropdown(description="已保存的变体", style=WIDE, layout={"width": "520px"})
         self.load = w.Button(description="载入", icon="folder-open")
+        self.export = w.Button(description="导出到 Excel", icon="file-excel-o",
+                               tooltip="把正式结果与当前推演的名次对比、名次变化的原因写成 Excel 工作簿")
+        self.exported: Path | None = None
         self.status = w.HTML()
         self.output = w.Output()
         self.children = [
@@ -159,6 +164,7 @@ class WhatIfWidget(widgets.VBox):
             w.HBox([self.quota_kind, self.quota_value, self.reset]),
             w.HBox([self.save_path, self.save]),
             w.HBox([self.saved_list, self.load]),
+            self.export,
             self.status,
             self.output,
         ]
@@ -170,6 +176,7 @@ class WhatIfWidget(widgets.VBox):
         self.reset.on_click(lambda _: self.reset_to_official())
         self.save.on_click(lambda _: self.save_scheme())
         self.load.on_click(lambda _: self.load_saved())
+        self.export.on_click(lambda _: self.export_excel())
         self.list_saved()
 
     @property
@@ -273,6 +280,23 @@ class WhatIfWidget(widgets.VBox):
         self.status.value = format_html("已保存方案变体：<code>{p}</code>", p=str(path))
         self.list_saved()
         return path
+
+    def export_excel(self, path: str | Path | None = None) -> Path | None:
+        """The comparison of the official results and the current variant as an Excel workbook
+        (the ``export`` button; :func:`kaohe.explore.whatif.export_what_if`), by default
+        ``data/variants/<year>/方案推演-<时间>.xlsx``."""
+        if self.what is None:
+            self.status.value = "<span style='color:#C8102E'>当前设定无法计分，未导出。</span>"
+            return None
+        target = Path(path) if path else self.default_folder / f"方案推演-{datetime.now():%Y%m%d-%H%M%S}.xlsx"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.exported = export_what_if(target, self.official, {"当前推演": self.what.results})
+        except (KaoheError, OSError) as e:
+            self.status.value = format_html("<span style='color:#C8102E'>未导出：{e}</span>", e=str(e))
+            return None
+        self.status.value = format_html("已导出：<code>{p}</code>", p=str(self.exported))
+        return self.exported
 
     def list_saved(self):
         """Fill the list of saved variants of the year (:func:`saved_variants`)."""

@@ -91,6 +91,19 @@ class Notice:
     cc: str = "各考核单位同级党委"
 
 
+UNCERTAINTY_SOURCES = ("weights", "methods", "survey", "brand", "leader")
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """The report's 结果可靠性: how many draws, the seed, the weights' spread and which sources are drawn."""
+
+    draws: int = 1000
+    seed: int = 2019
+    weight_spread: float = 0.2
+    sources: tuple[str, ...] = UNCERTAINTY_SOURCES
+
+
 @dataclass(frozen=True)
 class Scheme:
     """One year's assessment scheme."""
@@ -114,6 +127,7 @@ class Scheme:
     veto_clauses: tuple[VetoClause, ...]
     categories: tuple[Category, ...]
     notice: Notice = Notice()
+    uncertainty: Uncertainty = Uncertainty()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -169,7 +183,7 @@ def _load_yaml(text: str, log: ProblemLog, name: str):
 # are read; any other is a misspelling or a setting kaohe does not have, and an error.
 SCHEME_KEYS = {
     "": ("year", "title", "source", "weights", "common_weights", "dept_ranking", "leader", "brand", "survey",
-         "grades", "veto_clauses", "categories", "notice"),
+         "grades", "veto_clauses", "categories", "notice", "uncertainty"),
     "weights": ("common", "brand"),
     "common_weights": COMPONENTS,
     "dept_ranking": ("step", "scope", "mode"),
@@ -179,6 +193,7 @@ SCHEME_KEYS = {
     "survey.answers[]": ("value", "label", "points"),
     "grades": ("quota", "top", "other", "near_tie"),
     "notice": ("issuer", "recipients", "cc"),
+    "uncertainty": ("draws", "seed", "weight_spread", "sources"),
     "grades.quota": QUOTA_KINDS,
     "veto_clauses[]": ("id", "text"),
     "categories[]": ("id", "name", "max", "scored_by", "indicators"),
@@ -361,6 +376,7 @@ def parse_scheme(data: Any, log: ProblemLog | None = None, name: str = "scheme.y
         top_grade=top_grade,
         other_grade=other_grade,
         notice=p.notice(p.mapping(data, "notice")),
+        uncertainty=p.uncertainty(p.mapping(data, "uncertainty")),
         near_tie=near_tie,
         veto_clauses=tuple(clauses),
         categories=categories,
@@ -401,6 +417,8 @@ def scheme_to_dict(scheme: Scheme) -> dict[str, Any]:
         },
         "veto_clauses": [{"id": c.id, "text": c.text} for c in scheme.veto_clauses],
         "notice": {"issuer": scheme.notice.issuer, "recipients": scheme.notice.recipients, "cc": scheme.notice.cc},
+        "uncertainty": {"draws": scheme.uncertainty.draws, "seed": scheme.uncertainty.seed,
+                        "weight_spread": scheme.uncertainty.weight_spread, "sources": list(scheme.uncertainty.sources)},
         "categories": [
             {
                 "id": c.id,
@@ -526,6 +544,21 @@ class _Parser:
                 else:
                     texts[key] = value.strip()
         return Notice(**texts)
+
+    def uncertainty(self, raw: dict) -> Uncertainty:
+        default = Uncertainty()
+        sources = raw.get("sources", list(default.sources))
+        if not isinstance(sources, list) or any(s not in UNCERTAINTY_SOURCES for s in sources):
+            self.error("uncertainty.sources", sources, Code.SETTING_NOT_CHOICE, where="uncertainty.sources",
+                       options="、".join(UNCERTAINTY_SOURCES))
+            sources = list(default.sources)
+        return Uncertainty(
+            draws=int(self.number(raw, "draws", "uncertainty.draws", default.draws, low=10, high=100_000, integer=True)),
+            seed=int(self.number(raw, "seed", "uncertainty.seed", default.seed, low=0, integer=True)),
+            weight_spread=self.number(raw, "weight_spread", "uncertainty.weight_spread", default.weight_spread,
+                                      low=0, high=0.99),
+            sources=tuple(dict.fromkeys(sources)),
+        )
 
     def quota(self, raw) -> Quota:
         if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in QUOTA_KINDS:

@@ -425,6 +425,7 @@ def test_what_if_widget_exports_the_comparison_to_excel(results, tmp_path):
 
     w = explore.what_if_widget(results, tmp_path)
     w.step.value = 0.2
+    assert "名次变化的单位：各部分（加权后）各变了多少" in html_of(w.output.outputs)  # which components moved them
     w.export.click()
     assert w.exported.parent == tmp_path / "variants" / "2030" and w.exported.name.startswith("方案推演-")
     book = openpyxl.load_workbook(w.exported)

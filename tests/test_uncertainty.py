@@ -70,3 +70,17 @@ def test_a_unit_with_2_respondents_gets_a_wider_grassroots_interval_than_with_al
     width = {name: (u := kaohe.uncertainty(r, draws=400, seed=5, sources=("survey",)).units.set_index("unit"))
              .at[unit, "grassroots_p95"] - u.at[unit, "grassroots_p05"] for name, r in (("all", sample), ("two", shrunk))}
     assert width["two"] > width["all"]
+
+
+def test_the_draws_are_scheme_settings_with_defaults(sample):
+    from kaohe.scheme import parse_scheme, scheme_to_dict
+
+    data = scheme_to_dict(sample.scheme)
+    assert data["uncertainty"] == {"draws": 1000, "seed": 2019, "weight_spread": 0.2,
+                                   "sources": ["weights", "methods", "survey", "brand", "leader"]}
+    fewer = parse_scheme({**data, "uncertainty": {"draws": 50, "seed": 4, "sources": ["survey", "brand"]}})
+    drawn = kaohe.uncertainty(kaohe.score(sample.inputs, fewer))
+    assert drawn.draws == 50 and drawn.seed == 4 and drawn.sources["source"].tolist() == ["survey", "brand"]
+    with pytest.raises(kaohe.SchemeError) as caught:
+        parse_scheme({**data, "uncertainty": {"sources": ["weather"]}})
+    assert caught.value.problems[0].column == "uncertainty.sources"

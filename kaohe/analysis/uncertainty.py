@@ -29,14 +29,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..scheme import MODES, SCOPES
+from ..scheme import MODES, SCOPES, UNCERTAINTY_SOURCES
 from ..scoring import TIE_DECIMALS, combine, competition_ranks
 from .sensitivity import draw_weights, top_mask
 
 if TYPE_CHECKING:
     from ..pipeline import Results
 
-SOURCES = ("weights", "methods", "survey", "brand", "leader")
+SOURCES = UNCERTAINTY_SOURCES
 SOURCE_NAMES = {"weights": "权重浮动 ±20%", "methods": "2% 规则的六种理解", "survey": "基层问卷抽样",
                 "brand": "特色品牌互评", "leader": "领导班子评分"}
 SPREAD = 0.2
@@ -54,9 +54,17 @@ class Uncertainty:
     seed: int | None
 
 
-def uncertainty(results: "Results", draws: int = 1000, seed: int | None = 2019, *,
-                sources: tuple[str, ...] = SOURCES, spread: float = SPREAD) -> Uncertainty:
-    """Draw every source of doubt ``draws`` times (seeded, vectorised) and summarise (module docstring)."""
+def uncertainty(results: "Results", draws: int | None = None, seed: int | None = None, *,
+                sources: tuple[str, ...] | None = None, spread: float | None = None) -> Uncertainty:
+    """Draw every source of doubt ``draws`` times (seeded, vectorised) and summarise (module docstring).
+
+    Each argument left out is the scheme's setting (``uncertainty:`` in scheme.yaml; by default
+    1,000 draws, seed 2019, weights ±20%, all five sources)."""
+    settings = results.scheme.uncertainty
+    draws = settings.draws if draws is None else draws
+    seed = settings.seed if seed is None else seed
+    sources = settings.sources if sources is None else tuple(sources)
+    spread = settings.weight_spread if spread is None else spread
     unknown = set(sources) - set(SOURCES)
     if unknown:
         raise ValueError(f"未知的不确定性来源：{'、'.join(sorted(unknown))}（可用：{'、'.join(SOURCES)}）")

@@ -423,12 +423,16 @@ class WhatIf:
     results: Results
     table: pd.DataFrame  # see compare_ranking
     changes: list[str] = field(default_factory=list)
+    moves: pd.DataFrame | None = None  # the units whose rank moved and why (kaohe.explore.whatif.rank_moves)
 
 
 def what_if(results: Results, scheme: Scheme) -> WhatIf:
     """Rescore the year's validated inputs under ``scheme`` and compare with the official run."""
+    from .whatif import rank_moves
+
     variant = score(results.inputs, scheme)
-    return WhatIf(scheme, variant, compare_ranking(results, variant), scheme_changes(results.scheme, scheme))
+    return WhatIf(scheme, variant, compare_ranking(results, variant), scheme_changes(results.scheme, scheme),
+                  rank_moves(results, variant))
 
 
 def compare_ranking(official: Results, variant: Results) -> pd.DataFrame:
@@ -547,7 +551,10 @@ def what_if_outputs(result: WhatIf | None, problems: list[Problem] = ()) -> tupl
         )
     else:
         head = "<p>与正式方案相同，排名与正式结果一致。</p>"
-    return html_output(head), html_output(comparison_html(result.table))
+    outputs = [html_output(head), html_output(comparison_html(result.table))]
+    if result.moves is not None and len(result.moves):
+        outputs.append(html_output(table_html(result.moves, caption="名次变化的单位：各部分（加权后）各变了多少", decimals=2)))
+    return tuple(outputs)
 
 
 def save_variant(

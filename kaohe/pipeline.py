@@ -74,6 +74,18 @@ class Results:
         return (f"<kaohe.Results {self.year}：{len(self.results)} 个单位，{self.scheme.top_grade} {top} 个"
                 f"（分数线 {self.cutoff:.2f}），一票否决 {vetoed} 个，警告 {len(self.warnings)} 条{sample}>")
 
+    def chinese(self, name: str) -> pd.DataFrame:
+        """A copy of one of the tables above (``results``, ``indicators``, ``grassroots_roles``…)
+        with Chinese headers, for showing or saving; the tables themselves keep their English names."""
+        from .outputs.xlsx import HEADERS
+        from .vocabulary import MORE_HEADERS
+
+        tables = ("results", "indicators", "categories", "dept", "leader", "grassroots_roles", "grassroots",
+                  "brand_items", "brand_reviews", "brand", "totals", "grades", "units")
+        if name not in tables:
+            raise UsageError(f"没有结果表「{name}」，可用：{'、'.join(tables)}")
+        return getattr(self, name).rename(columns={**MORE_HEADERS, **HEADERS})
+
     def warnings_table(self) -> pd.DataFrame:
         """The warnings of the inputs as a table with Chinese headers (级别, 文件, 行, 列, 值, 问题)."""
         from .problems import problems_table

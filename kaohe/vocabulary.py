@@ -53,3 +53,12 @@ MODE_LABELS = {"scaled": "得分×系数", "rank_only": "只看名次"}
 # Fonts for Chinese text in charts and pages, the first one a computer has (Linux, Windows, macOS);
 # the report's stylesheet (templates/kaohe_report/static/kaohe.css) names the same.
 FONT_STACK = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "SimHei", "SimSun", sans-serif'
+
+# Chinese headers of the columns of the result tables not in results.xlsx (kaohe.outputs.xlsx.HEADERS
+# has those), for Results.chinese().
+MORE_HEADERS = {
+    "role": "身份", "respondents": "受访人数", "member": "领导", "reviewer": "评分单位", "own": "自评", "counted": "计入",
+    "scores": "评分数", "sub_union": "基层工会", "respondent": "受访者", "medical_target": "参保基数",
+    "medical_prior": "上年参保数", "group": "类别", "clause": "否决条款", "note": "说明", "reason": "理由",
+    "at_cutoff": "分数线附近", "override_reason": "调整理由", "number": "数值", "rank": "名次",
+}

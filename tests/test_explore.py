@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from datetime import datetime
 
 import pytest
@@ -405,7 +404,6 @@ def test_widgets_escape_a_unit_name_that_is_html(hostile):
 def test_explore_notebook_runs_headless(data_dir, tmp_path):
     import nbformat
 
-    started = time.perf_counter()
     executed = report.execute_notebook(
         EXPLORE_NOTEBOOK, tmp_path / "explore.ipynb", {"year": 2030, "data_dir": str(data_dir)},
         cwd=tmp_path,
@@ -417,7 +415,8 @@ def test_explore_notebook_runs_headless(data_dir, tmp_path):
     assert len(views) == 3
     assert any("示例年度考核（测试用）" in o.get("data", {}).get("text/html", "") for o in outputs)
     assert not (data_dir / "output").exists()  # displaying the widgets saves nothing
-    assert time.perf_counter() - started < 120
+    shown = " ".join(o.get("data", {}).get("text/html", "") + o.get("text", "") for o in outputs)
+    assert "优秀的概率" in shown and "可补回的指标" in shown and "一致性（Krippendorff α）" in shown
 
 
 def test_what_if_widget_exports_the_comparison_to_excel(results, tmp_path):

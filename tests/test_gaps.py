@@ -55,3 +55,11 @@ def test_results_say_in_one_line_what_they_are_and_list_their_warnings(tiny):
     assert line.startswith("<kaohe.Results 2030：4 个单位，优秀 1 个（分数线 ") and "一票否决 1 个" in line
     table = tiny.warnings_table()
     assert table.columns.tolist() == ["级别", "文件", "行", "列", "值", "问题"] and len(table) == len(tiny.warnings)
+
+
+def test_every_result_table_has_a_chinese_header_view(tiny):
+    view = tiny.chinese("results")
+    assert view.columns[:3].tolist() == ["单位", "领导评分", "业务部门原始分"] and "unit" in tiny.results.columns
+    assert "身份" in tiny.chinese("grassroots_roles").columns
+    for name in ("indicators", "categories", "dept", "leader", "brand_items", "brand_reviews", "grades", "units"):
+        assert not [c for c in tiny.chinese(name).columns if c.isascii()], name

@@ -16,7 +16,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -83,9 +82,7 @@ def test_each_malformed_input_is_read_or_refused_in_chinese(case, tmp_path, clea
     before = tree(data / "output")
     case.build(data / "raw" / YEAR)
 
-    start = time.perf_counter()
-    done = kaohe_process(["validate", YEAR, "--data-dir", data])
-    seconds = time.perf_counter() - start
+    done = kaohe_process(["validate", YEAR, "--data-dir", data])  # kaohe_process's timeout bounds it
     printed = done.stdout + done.stderr
     assert "Traceback" not in printed and "Error:" not in printed, printed
     assert done.returncode == case.code, printed
@@ -95,7 +92,6 @@ def test_each_malformed_input_is_read_or_refused_in_chinese(case, tmp_path, clea
     if case.code:
         assert "未写出任何结果；已有的结果保持不变" in done.stderr or "kaohe:" in done.stderr
     assert len(printed.splitlines()) < 120, "a flood of problems is summarised, not printed row by row"
-    assert seconds < 60
 
     code = main(["score", YEAR, "--data-dir", str(data)])
     capsys.readouterr()

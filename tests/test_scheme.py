@@ -4,7 +4,6 @@ section or an alias is an error naming its line; indicator ids are text as writt
 from __future__ import annotations
 
 import copy
-import time
 
 import pytest
 import yaml
@@ -79,9 +78,7 @@ def test_aliases_are_refused_fast_whatever_they_would_expand_to(tmp_path):
     bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{chr(98 + k)}: &{chr(98 + k)} [*{chr(97 + k)}, *{chr(97 + k)}, *{chr(97 + k)}, *{chr(97 + k)}, *{chr(97 + k)}, "
         f"*{chr(97 + k)}, *{chr(97 + k)}, *{chr(97 + k)}, *{chr(97 + k)}, *{chr(97 + k)}]\n" for k in range(9))
-    start = time.perf_counter()
-    found = problems(tmp_path, scheme_text() + bomb)  # 10^10 items if expanded
-    assert time.perf_counter() - start < 5
+    found = problems(tmp_path, scheme_text() + bomb)  # 10^10 items if expanded: this would never return
     assert any(p.row == 1 + len(scheme_text().splitlines()) and "不支持 YAML 锚点与别名" in p.message for p in found)
 
 

@@ -7,8 +7,6 @@ The tiny year (see ``test_options.py``): totals 甲 90.76 (vetoed, clause 1), �
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -150,23 +148,18 @@ def test_vetoed_unit_is_never_top(sample, tiny):
         assert vetoed.any() and not draws.top[:, vetoed].any()
 
 
-def test_a_thousand_draws_on_the_sample_year_are_fast(sample):
-    start = time.perf_counter()
+def test_a_thousand_draws_on_the_sample_year_reuse_the_scored_components(sample):
+    """The draws recombine the components; their time is in benchmarks/bench_analysis.py."""
     draws = sensitivity.simulate_weights(sample, draws=1000)
-    elapsed = time.perf_counter() - start
-    print(f"\n1000 次权重抽样（2019 示例年度，{len(draws.units)} 个单位）：{elapsed * 1000:.1f} ms")
-    assert draws.totals.shape == (1000, 22)
-    assert elapsed < 1.0  # ~5 ms here; a thousand full scorings would take minutes
+    assert draws.totals.shape == (1000, 22) and draws.ranks.shape == (1000, 22)
 
 
 def test_ranks_and_quota_scale_to_thousands_of_units():
     rng = np.random.default_rng(0)
     totals = np.round(rng.normal(80, 5, size=(1000, 3000)), 2)  # 2 decimals: many ties
     vetoed = rng.random(3000) < 0.05
-    start = time.perf_counter()
     ranks = sensitivity.competition_ranks(totals)
     top = sensitivity.top_mask(totals, vetoed, Quota("share", 0.3))
-    assert time.perf_counter() - start < 10
     row = pd.Series(totals[17])
     assert np.array_equal(ranks[17], competition_rank(row).to_numpy())
     assert top.sum(axis=1).min() >= 900 and not top[:, vetoed].any()
@@ -321,7 +314,7 @@ def test_annual_report_has_the_stability_section_before_the_appendix():
     nb = nbformat.read(SAMPLE_RAW.parent / "notebooks" / "annual_report.ipynb", as_version=4)
     headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## ")]
     at = headings.index("## 十、排名稳定性")
-    assert headings[at + 1].startswith("## 附录")
+    assert headings[at + 1:] == ["## 十一、结果可靠性", "## 十二、评分质量", "## 附录：计分方法与输入文件"]
     section = nb.cells[[c.source.splitlines()[0] if c.source else "" for c in nb.cells].index("## 十、排名稳定性") + 1]
     assert section.cell_type == "code" and "sensitivity.stability(results)" in section.source
     assert "def " not in section.source

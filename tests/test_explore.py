@@ -432,3 +432,21 @@ def test_what_if_widget_exports_the_comparison_to_excel(results, tmp_path):
     assert "已导出" in w.status.value
     moved = {row[0].value for row in book["名次变化_当前推演"].iter_rows(min_row=2)}
     assert moved == {"乙", "丙", "丁"}  # the units whose rank the step of 0.2 moved
+
+
+def test_what_if_widget_edits_single_inputs_live(results, tmp_path):
+    w = explore.what_if_widget(results, tmp_path)
+    w.edit_unit.value, w.edit_indicator.value, w.edit_value.value = "丁", "1.1", "40"
+    w.edit_score.click()
+    points = w.what.results.indicators.set_index(["unit", "indicator"]).at[("丁", "1.1"), "points"]
+    assert points == 40 and w.edits == [{"dept_score": ("丁", "1.1", 40.0)}]
+    assert results.indicators.set_index(["unit", "indicator"]).at[("丁", "1.1"), "points"] == 36  # official untouched
+    w.edit_unit.value, w.edit_veto.value = "丙", "1"
+    w.apply_unit.click()
+    assert w.what.results.results.set_index("unit").at["丙", "vetoed"]
+    assert by_unit(w.what.table, "grade")["丙"] == "良好"
+    w.edit_value.value = "很多"
+    w.edit_score.click()
+    assert "不是数字" in w.status.value and len(w.edits) == 2
+    w.clear_edits.click()
+    assert w.edits == [] and not w.what.table["rank_change"].any()

@@ -426,11 +426,12 @@ class WhatIf:
     moves: pd.DataFrame | None = None  # the units whose rank moved and why (kaohe.explore.whatif.rank_moves)
 
 
-def what_if(results: Results, scheme: Scheme) -> WhatIf:
-    """Rescore the year's validated inputs under ``scheme`` and compare with the official run."""
+def what_if(results: Results, scheme: Scheme, inputs=None) -> WhatIf:
+    """Rescore the year's validated inputs (or ``inputs``, some of them edited:
+    :func:`kaohe.explore.whatif.edit_inputs`) under ``scheme`` and compare with the official run."""
     from .whatif import rank_moves
 
-    variant = score(results.inputs, scheme)
+    variant = score(results.inputs if inputs is None else inputs, scheme)
     return WhatIf(scheme, variant, compare_ranking(results, variant), scheme_changes(results.scheme, scheme),
                   rank_moves(results, variant))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -145,6 +146,19 @@ class WhatIfWidget(widgets.VBox):
         self.save = w.Button(description="保存方案变体", icon="save", button_style="primary")
         self.saved_list = w.Dropdown(description="已保存的变体", style=WIDE, layout={"width": "520px"})
         self.load = w.Button(description="载入", icon="folder-open")
+        units = [str(u) for u in results.results["unit"]]
+        self.edit_unit = w.Dropdown(options=units, description="单项修改：单位", style=WIDE)
+        self.edit_indicator = w.Dropdown(options=s.indicator_ids, description="指标", style=WIDE, layout={"width": "160px"})
+        self.edit_value = w.Text(description="填报值", style=WIDE, layout={"width": "170px"})
+        self.edit_score = w.Button(description="改这一项", icon="pencil")
+        self.edit_veto = w.Dropdown(options=[("不否决", "")] + [(f"第{c.id}项", c.id) for c in s.veto_clauses],
+                                    description="一票否决", style=WIDE, layout={"width": "220px"})
+        self.edit_grade = w.Dropdown(options=[("不调整", ""), (s.top_grade, s.top_grade), (s.other_grade, s.other_grade)],
+                                     description="会议调整等次", style=WIDE, layout={"width": "230px"})
+        self.apply_unit = w.Button(description="应用到该单位", icon="check")
+        self.clear_edits = w.Button(description="撤销单项修改", icon="undo")
+        self.edits: list[dict] = []  # the single inputs changed, in order (kaohe.explore.whatif.edit_inputs)
+        self._edited = None  # the inputs with the edits applied
         self.export = w.Button(description="导出到 Excel", icon="file-excel-o",
                                tooltip="把正式结果与当前推演的名次对比、名次变化的原因写成 Excel 工作簿")
         self.exported: Path | None = None
@@ -164,6 +178,9 @@ class WhatIfWidget(widgets.VBox):
             w.HBox([self.quota_kind, self.quota_value, self.reset]),
             w.HBox([self.save_path, self.save]),
             w.HBox([self.saved_list, self.load]),
+            w.HTML("<b>单项修改</b>（只在推演中生效，不改文件）"),
+            w.HBox([self.edit_unit, self.edit_indicator, self.edit_value, self.edit_score]),
+            w.HBox([self.edit_veto, self.edit_grade, self.apply_unit, self.clear_edits]),
             self.export,
             self.status,
             self.output,
@@ -177,6 +194,9 @@ class WhatIfWidget(widgets.VBox):
         self.save.on_click(lambda _: self.save_scheme())
         self.load.on_click(lambda _: self.load_saved())
         self.export.on_click(lambda _: self.export_excel())
+        self.edit_score.on_click(lambda _: self.edit_dept_score())
+        self.apply_unit.on_click(lambda _: self.edit_unit_status())
+        self.clear_edits.on_click(lambda _: self.undo_edits())
         self.list_saved()
 
     @property
@@ -253,7 +273,7 @@ class WhatIfWidget(widgets.VBox):
         if self._holding:
             return
         try:
-            self.what, self.problems = what_if(self.official, self.scheme_from_controls()), []
+            self.what, self.problems = what_if(self.official, self.scheme_from_controls(), self._edited), []
         except SchemeError as e:
             self.what, self.problems = None, [p for p in e.problems if p.is_error]
         if self.what is not None:
@@ -280,6 +300,46 @@ class WhatIfWidget(widgets.VBox):
         self.status.value = format_html("已保存方案变体：<code>{p}</code>", p=str(path))
         self.list_saved()
         return path
+
+    def _edit(self, **change) -> None:
+        from .whatif import edit_inputs
+
+        try:
+            base = self.official if self._edited is None else replace(self.official, inputs=self._edited)
+            edited = edit_inputs(base, **change)
+        except (KaoheError, ValueError) as e:
+            self.status.value = format_html("<span style='color:#C8102E'>未修改：{e}</span>", e=str(e))
+            return
+        self.edits.append(change)
+        self._edited = edited.inputs
+        self.status.value = format_html("已修改 {n} 项输入（只在推演中生效）", n=len(self.edits))
+        self.refresh()
+
+    def edit_dept_score(self) -> None:
+        """The ``edit_score`` button: the chosen unit's value on the chosen indicator."""
+        text = self.edit_value.value.strip().removesuffix("%")
+        try:
+            value = float(text) / (100 if self.edit_value.value.strip().endswith("%") else 1)
+        except ValueError:
+            self.status.value = format_html("<span style='color:#C8102E'>「{v}」不是数字</span>", v=self.edit_value.value)
+            return
+        self._edit(dept_score=(self.edit_unit.value, self.edit_indicator.value, value))
+
+    def edit_unit_status(self) -> None:
+        """The ``apply_unit`` button: the chosen unit's veto and the meeting's grade."""
+        unit = self.edit_unit.value
+        vetoed = unit in set((self._edited or self.official.inputs).vetoes["unit"])
+        if self.edit_veto.value:
+            self._edit(veto=(unit, self.edit_veto.value))
+        elif vetoed:
+            self._edit(unveto=unit)
+        if self.edit_grade.value:
+            self._edit(override=(unit, self.edit_grade.value, "方案推演中的会议调整"))
+
+    def undo_edits(self) -> None:
+        self.edits, self._edited = [], None
+        self.status.value = "已撤销全部单项修改"
+        self.refresh()
 
     def export_excel(self, path: str | Path | None = None) -> Path | None:
         """The comparison of the official results and the current variant as an Excel workbook

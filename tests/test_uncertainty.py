@@ -84,3 +84,15 @@ def test_the_draws_are_scheme_settings_with_defaults(sample):
     with pytest.raises(kaohe.SchemeError) as caught:
         parse_scheme({**data, "uncertainty": {"sources": ["weather"]}})
     assert caught.value.problems[0].column == "uncertainty.sources"
+
+
+def test_the_draws_agree_with_the_full_scorer(sample):
+    """A few draws of the weights, the readings, the members and the reviews, replayed as
+    inputs and scored by kaohe.score, give the totals the vectorised draws gave."""
+    from kaohe.analysis.uncertainty import replay
+
+    official = sample.totals.set_index("unit")["total"]
+    for draw in replay(sample, draws=3, seed=11):
+        scored = kaohe.score(draw.inputs, draw.scheme).totals.set_index("unit")["total"].reindex(draw.units)
+        assert not np.allclose(draw.totals, official.reindex(draw.units).to_numpy())  # a real draw, not the year
+        assert np.allclose(scored.to_numpy(), draw.totals, atol=1e-9)

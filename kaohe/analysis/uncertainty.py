@@ -127,28 +127,43 @@ class _Model:
         # brand: the other units' reviews of each item
         reviews = results.brand_reviews[~results.brand_reviews["own"]]
         items = results.brand_items
-        self.items = [(position.get_loc(u), reviews.loc[reviews["item"].eq(i), "score"].to_numpy(float))
-                      for u, i in zip(items["unit"], items["item"]) if u in position]
+        self.items, self.item_reviews = [], []
+        for u, i in zip(items["unit"], items["item"]):
+            if u in position:
+                rows = reviews[reviews["item"].eq(i)]
+                self.items.append((position.get_loc(u), rows["score"].to_numpy(float)))
+                self.item_reviews.append(rows[["reviewer", "item", "score"]].reset_index(drop=True))
         # leader: units × members
         leader = results.inputs.leader.pivot_table(index="unit", columns="member", values="score", aggfunc="mean")
         self.leader = leader.reindex(self.units).to_numpy(float)
+        self.members = [str(m) for m in leader.columns]
 
-    def draw(self, n: int, rng, sources) -> dict[str, np.ndarray]:
+    def draw(self, n: int, rng, sources, record: dict | None = None) -> dict[str, np.ndarray]:
+        """``n`` draws of every source in ``sources`` (the others as scored); ``record`` receives
+        what was picked (the reading, the members, each item's reviews) for :func:`replay`."""
+        record = {} if record is None else record
         state = {}
         state["weights"] = (draw_weights(self.scheme, n, self.spread, rng.integers(2**32))
                             if "weights" in sources else np.tile(self._weights(), (n, 1)))
-        state["methods"] = (self.methods[rng.integers(len(self.methods), size=n)]
-                            if "methods" in sources else np.tile(self.official["dept"], (n, 1)))
+        if "methods" in sources:
+            record["methods"] = rng.integers(len(self.methods), size=n)
+            state["methods"] = self.methods[record["methods"]]
+        else:
+            state["methods"] = np.tile(self.official["dept"], (n, 1))
         state["survey"] = self._survey(n, rng) if "survey" in sources else np.tile(self.official["grassroots"], (n, 1))
-        state["brand"] = self._brand(n, rng) if "brand" in sources else np.tile(self.official["brand"], (n, 1))
-        state["leader"] = self._leader(n, rng) if "leader" in sources else np.tile(self.official["leader"], (n, 1))
+        state["brand"] = self._brand(n, rng, record) if "brand" in sources else np.tile(self.official["brand"], (n, 1))
+        state["leader"] = self._leader(n, rng, record) if "leader" in sources else np.tile(self.official["leader"], (n, 1))
         return state
 
-    def evaluate(self, state) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def totals(self, state) -> np.ndarray:
         w = state["weights"]
         names = ("leader", "dept", "grassroots", "common", "brand")
         _, totals = combine(state["leader"], state["methods"], state["survey"], state["brand"],
                             {name: w[:, [k]] for k, name in enumerate(names)})
+        return totals
+
+    def evaluate(self, state) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        totals = self.totals(state)
         rounded = np.round(totals, TIE_DECIMALS)
         return competition_ranks(rounded), top_mask(rounded, self.vetoed, self.scheme.quota), state["survey"]
 
@@ -170,25 +185,30 @@ class _Model:
         drawn = np.divide(weighted, weights, out=np.tile(self.official["grassroots"], (n, 1)), where=weights > 0)
         return drawn
 
-    def _brand(self, n: int, rng) -> np.ndarray:
+    def _brand(self, n: int, rng, record: dict) -> np.ndarray:
         total = np.zeros((n, len(self.units)))
         count = np.zeros(len(self.units))
         trim = self.scheme.brand_trim
+        record["brand"] = []
         for unit, scores in self.items:
             count[unit] += 1
             if not len(scores):
+                record["brand"].append(None)
                 continue
-            picks = np.sort(scores[rng.integers(len(scores), size=(n, len(scores)))], axis=1)
+            chosen = rng.integers(len(scores), size=(n, len(scores)))
+            record["brand"].append(chosen)
+            picks = np.sort(scores[chosen], axis=1)
             if trim.trim and len(scores) > trim.above:
                 picks = picks[:, trim.trim:len(scores) - trim.trim]
             total[:, unit] += picks.mean(axis=1)
         return np.divide(total, count, out=np.zeros_like(total), where=count > 0)
 
-    def _leader(self, n: int, rng) -> np.ndarray:
+    def _leader(self, n: int, rng, record: dict) -> np.ndarray:
         members = self.leader.shape[1]
         if members == 0:
             return np.tile(self.official["leader"], (n, 1))
-        picks = self.leader[:, rng.integers(members, size=(n, members))]  # units × draws × members
+        record["leader"] = rng.integers(members, size=(n, members))
+        picks = self.leader[:, record["leader"]]  # units × draws × members
         picks = np.moveaxis(picks, 0, 1)  # draws × units × members
         trim = self.scheme.leader_trim
         given = np.sum(~np.isnan(picks), axis=2)
@@ -238,3 +258,54 @@ def sources_chart(drawn: Uncertainty):
     fig.add_bar(y=s["name"], x=s["total"], name="含与其他来源交互（总效应）", orientation="h", marker_color="#BAB0AC")
     fig.update_layout(barmode="group", xaxis={"title": "占名次方差的比例", "tickformat": ".0%", "range": [0, 1]})
     return layout(fig, "名次的不确定性来自哪里", height=360)
+
+
+@dataclass(frozen=True)
+class Replay:
+    """One draw as the full scorer can score it: the drawn scheme (weights, reading), the
+    drawn inputs (the picked members and reviews, each pick a rater of its own), and the total
+    of every unit the draw gave (in the order of ``units``)."""
+
+    scheme: object
+    inputs: object
+    units: list[str]
+    totals: np.ndarray
+
+
+def replay(results: "Results", draws: int = 3, seed: int | None = 2019,
+           sources: tuple[str, ...] = ("weights", "methods", "brand", "leader")) -> list[Replay]:
+    """The first ``draws`` draws of ``sources`` as inputs for :func:`kaohe.pipeline.score`, to check
+    the vectorised draws against the full scorer. The survey is not replayed (a role with fewer
+    than ``FEW`` respondents is drawn from a normal law, which no survey file can hold)."""
+    if "survey" in sources:
+        raise ValueError("survey 来源不能回放为输入文件")
+    model = _Model(results, results.scheme.uncertainty.weight_spread)
+    record: dict = {}
+    state = model.draw(draws, np.random.default_rng(seed), sources, record)
+    totals = model.totals(state)
+    readings = [(s, m) for s in SCOPES for m in MODES]
+    out = []
+    for k in range(draws):
+        scheme, inputs = results.scheme, results.inputs
+        if "weights" in sources:
+            w = state["weights"][k]
+            scheme = scheme.with_options(component_weights={"leader": w[0], "dept": w[1], "grassroots": w[2]},
+                                         common_weight=w[3], brand_weight=w[4])
+        if "methods" in sources:
+            scope, mode = readings[record["methods"][k]]
+            scheme = scheme.with_options(dept_ranking=replace(scheme.dept_ranking, scope=scope, mode=mode))
+        if "leader" in sources:
+            parts = []
+            for j, member in enumerate(record["leader"][k]):
+                rows = results.inputs.leader[results.inputs.leader["member"].astype(str).eq(model.members[member])]
+                parts.append(rows.assign(member=f"{model.members[member]}#{j}"))
+            inputs = replace(inputs, leader=pd.concat(parts, ignore_index=True))
+        if "brand" in sources:
+            parts = []
+            for rows, chosen in zip(model.item_reviews, record["brand"]):
+                if chosen is not None:
+                    picked = rows.iloc[chosen[k]].reset_index(drop=True)
+                    parts.append(picked.assign(reviewer=[f"{r}#{j}" for j, r in enumerate(picked["reviewer"])]))
+            inputs = replace(inputs, brand_reviews=pd.concat(parts, ignore_index=True))
+        out.append(Replay(scheme, inputs, model.units, totals[k]))
+    return out

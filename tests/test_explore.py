@@ -428,7 +428,7 @@ def test_what_if_widget_exports_the_comparison_to_excel(results, tmp_path):
     w.export.click()
     assert w.exported.parent == tmp_path / "variants" / "2030" and w.exported.name.startswith("方案推演-")
     book = openpyxl.load_workbook(w.exported)
-    assert book.sheetnames == ["方案比较", "名次变化_当前推演"]
+    assert book.sheetnames == ["方案比较", "名次变化_当前推演", f"得分卡_{w.edit_unit.value}"]
     assert "已导出" in w.status.value
     moved = {row[0].value for row in book["名次变化_当前推演"].iter_rows(min_row=2)}
     assert moved == {"乙", "丙", "丁"}  # the units whose rank the step of 0.2 moved

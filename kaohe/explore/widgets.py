@@ -342,8 +342,9 @@ class WhatIfWidget(widgets.VBox):
         self.refresh()
 
     def export_excel(self, path: str | Path | None = None) -> Path | None:
-        """The comparison of the official results and the current variant as an Excel workbook
-        (the ``export`` button; :func:`kaohe.explore.whatif.export_what_if`), by default
+        """The comparison of the official results and the current variant, with the score card of
+        the unit chosen under 单项修改, as an Excel workbook (the ``export`` button;
+        :func:`kaohe.explore.whatif.export_what_if`), by default
         ``data/variants/<year>/方案推演-<时间>.xlsx``."""
         if self.what is None:
             self.status.value = "<span style='color:#C8102E'>当前设定无法计分，未导出。</span>"
@@ -351,7 +352,8 @@ class WhatIfWidget(widgets.VBox):
         target = Path(path) if path else self.default_folder / f"方案推演-{datetime.now():%Y%m%d-%H%M%S}.xlsx"
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            self.exported = export_what_if(target, self.official, {"当前推演": self.what.results})
+            self.exported = export_what_if(target, self.official, {"当前推演": self.what.results},
+                                           card_unit=self.edit_unit.value)
         except (KaoheError, OSError) as e:
             self.status.value = format_html("<span style='color:#C8102E'>未导出：{e}</span>", e=str(e))
             return None

@@ -1,14 +1,26 @@
 """kaohe: the yearly key-work assessment of 绍兴市总工会, from input workbooks to the report."""
 
-from .version import VERSION as __version__
-
-from .analysis.gaps import gap_to_excellent
-from .analysis.raters import raters
-from .analysis.uncertainty import uncertainty
 from .pipeline import Results, load_year, score, score_year
 from .problems import InvalidInputError, KaoheError, Problem, SchemeError, UsageError
 from .scheme import Scheme, load_scheme
 from .inputs import YearInputs, read_year
+
+# the analysis functions load plotly (the charts) and krippendorff: imported when first used, so that
+# ``kaohe score`` does not pay for them
+_ANALYSIS = {"gap_to_excellent": ".analysis.gaps", "raters": ".analysis.raters", "uncertainty": ".analysis.uncertainty"}
+
+
+def __getattr__(name: str):
+    if name == "__version__":
+        from .version import version
+
+        return version()
+    if name in _ANALYSIS:
+        from importlib import import_module
+
+        return getattr(import_module(_ANALYSIS[name], __name__), name)
+    raise AttributeError(f"module 'kaohe' has no attribute {name!r}")
+
 
 __all__ = [
     "__version__",

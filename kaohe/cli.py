@@ -422,9 +422,9 @@ def _east_asian_display() -> None:
 
 
 def _version() -> str:
-    from .version import VERSION
+    from .version import version
 
-    return VERSION
+    return version()
 
 
 if __name__ == "__main__":

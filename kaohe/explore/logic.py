@@ -41,7 +41,7 @@ from ..problems import Code, KaoheError, Problem, SchemeError, UsageError
 from ..report.page import FIGURE_CONFIG, esc, escape_figure, format_html, table_html
 from ..scheme import COMPONENTS, Indicator, Quota, Scheme, Trim, dump_scheme, load_scheme, parse_scheme, scheme_to_dict
 from ..scoring import effective_weights
-from ..version import VERSION
+from ..version import version
 from ..vocabulary import COMPONENT_NAMES, MODE_NAMES, SCOPE_NAMES
 
 VARIANT = "方案变体"  # the "file" named in problems of a what-if scheme
@@ -588,7 +588,7 @@ def save_variant(
     official_changes = scheme_changes(official, scheme) if official is not None else []
     header = [
         f"# {VARIANT}（推演用，不是正式方案）：{scheme.title}",
-        f"# 保存于 {now:%Y-%m-%d %H:%M:%S}，kaohe {VERSION}",
+        f"# 保存于 {now:%Y-%m-%d %H:%M:%S}，kaohe {version()}",
     ]
     if official is not None:
         header.append("# 相对正式方案的改动：" + ("无" if not official_changes else ""))

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..scheme import scheme_to_dict
-from ..version import VERSION
+from ..version import version
 from .xlsx import write_workbook
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def output_tables(results: "Results") -> dict[str, pd.DataFrame]:
 def manifest_data(results: "Results") -> dict:
     """What produced the outputs: package version, the scheme, the SHA-256 of every input."""
     return {
-        "kaohe_version": VERSION,
+        "kaohe_version": version(),
         "year": results.year,
         "scheme": scheme_to_dict(results.scheme),
         "inputs": results.inputs.files,

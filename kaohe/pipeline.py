@@ -250,6 +250,7 @@ def feedback_year(year, data_dir: str | Path = "data", *, unit: str | None = Non
     unit leaves the old pages as they were). ``progress(done, total, unit)`` is called
     before each unit.
     """
+    from .explore.logic import check_unit
     from .report.feedback import FOLDER, page_name
     from .report.notebook import execute_notebook, publish_html, started_kernel
 
@@ -260,7 +261,7 @@ def feedback_year(year, data_dir: str | Path = "data", *, unit: str | None = Non
         scratch.mkdir()
         with started_kernel(scratch, notebook) as kernel:
             results = load_year(year, data_dir)
-            units = results.results["unit"].tolist() if unit is None else [_listed_unit(results, unit)]
+            units = results.results["unit"].tolist() if unit is None else [check_unit(results, unit)]
             _distinct_pages(units, page_name)
             scored = scratch / "results.pickle"
             scored.write_bytes(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
@@ -273,12 +274,6 @@ def feedback_year(year, data_dir: str | Path = "data", *, unit: str | None = Non
                 publish_html(executed, stage / FOLDER / page_name(name), f"{name}　{results.scheme.title}结果反馈")
         files = [out / FOLDER / page_name(name) for name in units]
     return results, Written(out, files)
-
-
-def _listed_unit(results: Results, unit: str) -> str:
-    from .explore.logic import check_unit
-
-    return check_unit(results, unit)
 
 
 def _distinct_pages(units: list[str], page_name) -> None:

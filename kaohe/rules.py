@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .problems import Code
+from .vocabulary import percent, plain_number
 
 if TYPE_CHECKING:  # the scheme reader, which passes itself to Rule.read
     from .scheme import _Parser
@@ -191,7 +192,7 @@ class Deduction(Rule):
     def reason(self, x, top, target=math.nan, prior=math.nan):
         if x == 0:
             return "按次扣分：未发现问题"
-        text = f"按次扣分：发现 {_plain(x)} 次，每次扣 {_plain(self.per)} 分"
+        text = f"按次扣分：发现 {plain_number(x)} 次，每次扣 {plain_number(self.per)} 分"
         return text + ("，扣完为止" if self.per * x > top + EPS else "")
 
     def describe(self):
@@ -240,7 +241,7 @@ class Checklist(Rule):
             return "缺项扣分：无缺项"
         if x >= self.n:
             return f"缺项扣分：{self.n} 项全缺，不得分"
-        return f"缺项扣分：缺 {_plain(x)} 项，每项扣 {_plain(self.per)} 分"
+        return f"缺项扣分：缺 {plain_number(x)} 项，每项扣 {plain_number(self.per)} 分"
 
     def describe(self):
         return f"{self.name}（共 {self.n} 项，每缺一项扣 {self.per:g} 分）"
@@ -319,10 +320,10 @@ class Bands(Rule):
         ascending = sorted(self.bands, key=lambda b: b.min)
         reached = [b for b in ascending if round(x, TIE_DECIMALS) >= b.min]
         if not reached:
-            return f"比例 {_pct(x)} 未达 {_pct(ascending[0].min)} 档"
+            return f"比例 {percent(x)} 未达 {percent(ascending[0].min)} 档"
         above = [b for b in ascending if b.min > reached[-1].min]
-        text = f"比例 {_pct(x)} 达 {_pct(reached[-1].min)} 档"
-        return text + (f"，未达 {_pct(above[0].min)} 档" if above else "（最高档）")
+        text = f"比例 {percent(x)} 达 {percent(reached[-1].min)} 档"
+        return text + (f"，未达 {percent(above[0].min)} 档" if above else "（最高档）")
 
     def describe(self):
         return f"{self.name}（" + "；".join(f"≥{b.min:.0%} 得 {b.points:g} 分" for b in self.bands) + "）"
@@ -367,9 +368,9 @@ class Target(Rule):
         threshold = prior if uses_prior else target
         if not threshold > 0:
             return "完成目标：目标为 0，得满分"
-        text = f"完成 {_plain(x)}，目标 {_plain(threshold)}"
+        text = f"完成 {plain_number(x)}，目标 {plain_number(threshold)}"
         if uses_prior:
-            text += f"（取上年参保数；参保基数 {_plain(target)}）"
+            text += f"（取上年参保数；参保基数 {plain_number(target)}）"
         return text + ("，已完成" if x >= threshold else "")
 
     def describe(self):
@@ -392,15 +393,6 @@ RULE_KEYS = ("kind", "per", "n", "bands")  # every setting a rule may have in sc
 def _g(x) -> str:
     return f"{x:g}"
 
-
-def _plain(x: Any) -> str:
-    """A number as an analyst writes it: 2, 0.5, 1234.5 (no trailing zeros)."""
-    x = float(x)
-    return str(int(x)) if x.is_integer() else f"{x:.6g}"
-
-
-def _pct(x: float) -> str:
-    return f"{float(x) * 100:.4g}%"
 
 
 def _fraction(text) -> float:

@@ -149,6 +149,12 @@ class Scheme:
     def departments(self) -> list[str]:
         return list(dict.fromkeys(i.department for i in self.indicators))
 
+    def veto_texts(self, ids: str) -> list[tuple[str, str]]:
+        """The clauses a ``veto_clauses`` cell of results.csv names (``"1;2"``), each with its text
+        (empty for an id the scheme does not have)."""
+        texts = {c.id: c.text for c in self.veto_clauses}
+        return [(c, texts.get(c, "")) for c in str(ids).split(";") if c]
+
     def with_options(self, **changes) -> "Scheme":
         """A copy with some settings changed (for what-if and tests); ``raw`` follows."""
         return replace(self, **changes)

@@ -62,3 +62,14 @@ MORE_HEADERS = {
     "medical_prior": "上年参保数", "group": "类别", "clause": "否决条款", "note": "说明", "reason": "理由",
     "at_cutoff": "分数线附近", "override_reason": "调整理由", "number": "数值", "rank": "名次",
 }
+
+
+def plain_number(x) -> str:
+    """A number as an analyst writes it: 2, 0.5, 1234.5 (no trailing zeros, no exponent)."""
+    x = float(x)
+    return str(int(x)) if x.is_integer() else f"{x:.6g}"
+
+
+def percent(x: float) -> str:
+    """A share as a percentage: 0.7 → 70%, 0.255 → 25.5%."""
+    return f"{float(x) * 100:.4g}%"

@@ -42,7 +42,7 @@ from ..report.page import FIGURE_CONFIG, esc, escape_figure, format_html, table_
 from ..scheme import COMPONENTS, Indicator, Quota, Scheme, Trim, dump_scheme, load_scheme, parse_scheme, scheme_to_dict
 from ..scoring import effective_weights
 from ..version import version
-from ..vocabulary import COMPONENT_NAMES, MODE_NAMES, SCOPE_NAMES
+from ..vocabulary import COMPONENT_NAMES, MODE_NAMES, SCOPE_NAMES, percent, plain_number
 
 VARIANT = "方案变体"  # the "file" named in problems of a what-if scheme
 QUOTA_NAMES = {"share": "按比例", "count": "按个数", "min_total": "按最低总分"}
@@ -79,16 +79,6 @@ def show_figure(fig: go.Figure) -> None:
 
     record = figure_output(fig)
     display(record["data"], raw=True)
-
-
-def _num(x: Any) -> str:
-    """A number as an analyst writes it: 2, 0.5, 1234.5 (no trailing zeros)."""
-    x = float(x)
-    return str(int(x)) if x.is_integer() else f"{x:.6g}"
-
-
-def _pct(x: float) -> str:
-    return f"{float(x) * 100:.4g}%"
 
 
 # -- why a unit got the points it got ------------------------------------------------------
@@ -503,19 +493,19 @@ def _trim_words(trim: Trim) -> str:
 
 def _quota_words(quota: Quota) -> str:
     if quota.kind == "share":
-        return f"参评单位的 {_pct(quota.value)}（向下取整）"
+        return f"参评单位的 {percent(quota.value)}（向下取整）"
     if quota.kind == "count":
-        return f"{_num(quota.value)} 个"
-    return f"总分不低于 {_num(quota.value)} 分"
+        return f"{plain_number(quota.value)} 个"
+    return f"总分不低于 {plain_number(quota.value)} 分"
 
 
 SETTINGS = (
-    ("共性工作权重", lambda s: s.common_weight, _pct),
-    ("特色品牌工作权重", lambda s: s.brand_weight, _pct),
-    ("领导评分权重（共性工作内）", lambda s: s.component_weights["leader"], _pct),
-    ("业务部门评分权重（共性工作内）", lambda s: s.component_weights["dept"], _pct),
-    ("基层评分权重（共性工作内）", lambda s: s.component_weights["grassroots"], _pct),
-    ("名次系数步长", lambda s: s.dept_ranking.step, _num),
+    ("共性工作权重", lambda s: s.common_weight, percent),
+    ("特色品牌工作权重", lambda s: s.brand_weight, percent),
+    ("领导评分权重（共性工作内）", lambda s: s.component_weights["leader"], percent),
+    ("业务部门评分权重（共性工作内）", lambda s: s.component_weights["dept"], percent),
+    ("基层评分权重（共性工作内）", lambda s: s.component_weights["grassroots"], percent),
+    ("名次系数步长", lambda s: s.dept_ranking.step, plain_number),
     ("排序口径", lambda s: s.dept_ranking.scope, SCOPE_NAMES.get),
     ("系数用法", lambda s: s.dept_ranking.mode, MODE_NAMES.get),
     ("领导评分去分", lambda s: s.leader_trim, _trim_words),
@@ -684,7 +674,7 @@ def indicator_chart(table: pd.DataFrame, indicator: Indicator) -> go.Figure:
         customdata=np.column_stack([labels(table["value"]), labels(table["reason"])]),
         hovertemplate="%{x}<br>输入值 %{customdata[0]}<br>得分 %{y:.2f}<br>%{customdata[1]}<extra></extra>",
     ))
-    fig.add_hline(y=top, line_dash="dash", line_color="#4C4C4C", annotation_text=f"满分 {_num(top)}",
+    fig.add_hline(y=top, line_dash="dash", line_color="#4C4C4C", annotation_text=f"满分 {plain_number(top)}",
                   annotation_position="top left")
     fig.update_layout(yaxis={"title": "得分", "range": [0, top * 1.12 if top > 0 else 1]},
                       xaxis={"tickangle": -45}, showlegend=False)
@@ -697,7 +687,7 @@ def indicator_outputs(view: IndicatorView) -> tuple[dict, ...]:
     head = format_html(
         "<h3>指标 {id}（{category}）</h3><p>{text}</p><p>满分 <b>{top}</b>，评分部门 {dept}，计分规则：{rule}。"
         "满分单位 {full} 个，失分单位 {lost} 个，失分合计 {total:.2f}。</p>",
-        id=i.id, category=view.category, text=i.text, top=_num(i.max), dept=i.department, rule=view.rule,
+        id=i.id, category=view.category, text=i.text, top=plain_number(i.max), dept=i.department, rule=view.rule,
         full=int((t["lost"] <= 1e-9).sum()), lost=int((t["lost"] > 1e-9).sum()), total=float(t["lost"].sum()),
     )
     units = pd.DataFrame({"单位": t["unit"], "输入值": t["value"], "得分": t["points"], "失分": t["lost"],

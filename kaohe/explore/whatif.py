@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..problems import UsageError
-from ..scoring import effective_weights
+from ..analysis.charts import contributions
 from ..vocabulary import COMPONENT_NAMES
 from .logic import check_unit
 
@@ -80,16 +80,16 @@ def side_by_side(official: "Results", variants: dict[str, "Results"]) -> pd.Data
 def rank_moves(official: "Results", variant: "Results") -> pd.DataFrame:
     """Each unit whose rank moved: from and to, and how much each weighted component moved its
     total (领导评分 … 特色品牌, in points of total), the largest mover named."""
-    weights = effective_weights(variant.scheme)
-    before = official.results.set_index("unit")
-    after = variant.results.set_index("unit").reindex(before.index)
-    moved = before.index[before["rank"] != after["rank"]]
+    before = contributions(official).set_index("unit")
+    after = contributions(variant).set_index("unit").reindex(before.index)
+    rank_before = official.results.set_index("unit")["rank"]
+    rank_after = variant.results.set_index("unit")["rank"].reindex(rank_before.index)
+    moved = rank_before.index[rank_before != rank_after]
     rows = []
     for unit in moved:
-        parts = {COMPONENT_NAMES[p]: weights[p] * after.at[unit, p] - effective_weights(official.scheme)[p] * before.at[unit, p]
-                 for p in ("leader", "dept", "grassroots", "brand")}
+        parts = {COMPONENT_NAMES[p]: after.at[unit, p] - before.at[unit, p] for p in ("leader", "dept", "grassroots", "brand")}
         main = max(parts, key=lambda k: abs(parts[k]))
-        rows.append({"单位": unit, "正式名次": int(before.at[unit, "rank"]), "推演名次": int(after.at[unit, "rank"]),
+        rows.append({"单位": unit, "正式名次": int(rank_before[unit]), "推演名次": int(rank_after[unit]),
                      **{f"{k}变化": round(v, 4) for k, v in parts.items()},
                      "总分变化": round(after.at[unit, "total"] - before.at[unit, "total"], 4),
                      "主要原因": f"{main}（{parts[main]:+.2f}）" if abs(parts[main]) > 1e-9 else "他人名次变化"})

@@ -20,7 +20,7 @@ from ..problems import KaoheError, Problem, SchemeError
 from ..report.page import esc, format_html
 from ..scheme import Quota, Scheme, Trim
 from ..scoring import quota_size
-from ..vocabulary import MODE_NAMES, SCOPE_NAMES
+from ..vocabulary import MODE_NAMES, SCOPE_NAMES, percent
 from .whatif import export_what_if
 from .logic import (
     QUOTA_NAMES,
@@ -28,7 +28,6 @@ from .logic import (
     IndicatorView,
     UnitCard,
     WhatIf,
-    _pct,
     card_outputs,
     check_unit,
     indicator_outputs,
@@ -280,8 +279,8 @@ class WhatIfWidget(widgets.VBox):
             s = self.what.scheme
             w = s.component_weights
             self.weights.value = esc(
-                f"实际权重：领导 {_pct(w['leader'])}、业务部门 {_pct(w['dept'])}、基层 {_pct(w['grassroots'])}；"
-                f"共性工作 {_pct(s.common_weight)}、特色品牌 {_pct(s.brand_weight)}"
+                f"实际权重：领导 {percent(w['leader'])}、业务部门 {percent(w['dept'])}、基层 {percent(w['grassroots'])}；"
+                f"共性工作 {percent(s.common_weight)}、特色品牌 {percent(s.brand_weight)}"
             )
         self.output.outputs = what_if_outputs(self.what, self.problems)
 

@@ -27,6 +27,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from ..problems import KaoheError
+from ..vocabulary import percent
 
 if TYPE_CHECKING:
     from ..pipeline import Results
@@ -97,15 +98,14 @@ def notice_context(results: "Results") -> dict[str, Any]:
     basis = (f"根据{source.group(0) if source else '考核办法'}，市总工会对{len(table)}个考核单位"
              f"{scheme.year}年度重点工作完成情况进行了考核。")
     method = (f"考核采取市总领导班子成员综合评分、业务部门评分、基层评分与特色品牌工作互评相结合的方式，"
-              f"考核总分为100分：共性工作得分×{_pct(scheme.common_weight)}＋特色品牌工作得分×{_pct(scheme.brand_weight)}，"
-              f"其中共性工作得分＝市总领导班子成员评分×{_pct(w['leader'])}＋业务部门评分×{_pct(w['dept'])}"
-              f"＋基层评分×{_pct(w['grassroots'])}。经市总相关会议审议，现将考核结果通报如下。")
-    clauses = {c.id: c.text for c in scheme.veto_clauses}
+              f"考核总分为100分：共性工作得分×{percent(scheme.common_weight)}＋特色品牌工作得分×{percent(scheme.brand_weight)}，"
+              f"其中共性工作得分＝市总领导班子成员评分×{percent(w['leader'])}＋业务部门评分×{percent(w['dept'])}"
+              f"＋基层评分×{percent(w['grassroots'])}。经市总相关会议审议，现将考核结果通报如下。")
     rows = []
     for r in table.itertuples(index=False):
         notes = []
         if r.vetoed:
-            notes.append("一票否决：" + "；".join(clauses.get(c, c) for c in str(r.veto_clauses).split(";") if c))
+            notes.append("一票否决：" + "；".join(text or c for c, text in scheme.veto_texts(r.veto_clauses)))
         if r.grade != r.proposed_grade:
             notes.append(f"经会议审议由{r.proposed_grade}调整为{r.grade}")
         rows.append({"rank": str(r.rank), "unit": r.unit, "leader": _2(r.leader), "dept": _2(r.dept),
@@ -136,10 +136,6 @@ def notice_context(results: "Results") -> dict[str, Any]:
         "units": len(table),
         "rows": rows,
     }
-
-
-def _pct(x: float) -> str:
-    return f"{x * 100:.4g}%"
 
 
 def _2(x: float) -> str:

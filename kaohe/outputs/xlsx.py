@@ -124,9 +124,8 @@ def write_workbook(results, path: Path) -> Path:
     scheme = results.scheme
     ranking = results.results[RANKING_ORDER].copy()
     ranking["vetoed"] = ranking["vetoed"].map({True: "是", False: ""})
-    clauses = {c.id: c.text for c in scheme.veto_clauses}
     ranking["veto_clauses"] = ranking["veto_clauses"].map(
-        lambda ids: "；".join(f"第{c}项 {clauses.get(c, '')}".strip() for c in str(ids).split(";") if c))
+        lambda ids: "；".join(f"第{c}项 {text}".strip() for c, text in scheme.veto_texts(ids)))
     kinds = [{"grade": GRADE, "veto_clauses": WRAP}.get(c, _kind(c)) for c in ranking.columns]
     sample = "示例数据（合成数据，不代表真实考核情况）　" if results.inputs.sample else ""
     sheets = [Sheet(SHEETS["results"], chinese(ranking), kinds, highlight=ranking["grade"].eq(scheme.top_grade).to_numpy(),

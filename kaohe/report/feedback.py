@@ -36,7 +36,6 @@ def standing(results: "Results", unit: str) -> dict:
     unit = check_unit(results, unit)
     row = results.results.set_index("unit").loc[unit]
     graded = results.grades.set_index("unit").loc[unit]
-    clauses = {c.id: c.text for c in results.scheme.veto_clauses}
     return {
         "unit": unit,
         "total": float(row["total"]),
@@ -45,7 +44,7 @@ def standing(results: "Results", unit: str) -> dict:
         "grade": str(row["grade"]),
         "proposed_grade": str(row["proposed_grade"]),
         "override_reason": str(graded["override_reason"]),
-        "veto": "；".join(clauses.get(c, c).rstrip("。") for c in str(row["veto_clauses"]).split(";") if c)
+        "veto": "；".join((text or c).rstrip("。") for c, text in results.scheme.veto_texts(row["veto_clauses"]))
         if row["vetoed"] else "",
     }
 

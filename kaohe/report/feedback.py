@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..analysis.gaps import indicator_weights
+from ..analysis.gaps import gap_to_excellent, indicator_weights
 from ..explore.logic import check_unit, point_reasons, unit_brand, unit_survey
 from ..vocabulary import COMPONENT_NAMES
 
@@ -85,19 +85,18 @@ def lost_points(results: "Results", unit: str) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
-def gap_to_excellent(results: "Results", unit: str) -> str:
-    """How far the unit's total is from the 优秀 cut-off, in words."""
+def gap_words(results: "Results", unit: str) -> str:
+    """How far the unit's total is from the 优秀 cut-off (:func:`kaohe.analysis.gaps.gap_to_excellent`), in words."""
     unit = check_unit(results, unit)
-    row = results.results.set_index("unit").loc[unit]
+    row = gap_to_excellent(results).set_index("unit").loc[unit]
     top = results.scheme.top_grade
-    if row["vetoed"]:
+    if math.isnan(row["gap"]) and results.results.set_index("unit").at[unit, "vetoed"]:
         return f"本单位被一票否决，取消当年评优资格，不参加{top}评定。"
-    cutoff = results.cutoff
-    if row["proposed_grade"] == top:
-        return f"本单位总分达到{top}分数线（{cutoff:.2f} 分）。"
-    if not math.isfinite(cutoff):
+    if math.isnan(row["cutoff"]):
         return f"本年度没有{top}名额。"
-    return f"本单位总分距{top}分数线（{cutoff:.2f} 分）还差 {cutoff - float(row['total']):.2f} 分。"
+    if row["gap"] == 0:
+        return f"本单位总分达到{top}分数线（{row['cutoff']:.2f} 分）。"
+    return f"本单位总分距{top}分数线（{row['cutoff']:.2f} 分）还差 {row['gap']:.2f} 分。"
 
 
 def brand(results: "Results", unit: str) -> pd.DataFrame:

@@ -57,6 +57,8 @@ class Rule:
     name: ClassVar[str]  # in Chinese, as the report and the templates say it
     given: ClassVar[str]  # what the department writes in the cell
     ratio: ClassVar[bool] = False  # whether the value is a share, written 85% or 0.85
+    header_hint: ClassVar[str] = ""  # after the maximum in a template's header, e.g. ，填发现次数
+    number_format: ClassVar[str | None] = None  # of the template's cells
 
     # -- the scheme ---------------------------------------------------------------------------
     @classmethod
@@ -69,11 +71,11 @@ class Rule:
         return {"kind": self.kind}
 
     # -- the input ----------------------------------------------------------------------------
-    def check(self, number: pd.Series, percent: pd.Series, top: float) -> list[Check]:
-        """What is wrong with the numbers of a column (``percent``: the cell was written with %)."""
+    def check(self, number: pd.Series, as_percent: pd.Series, top: float) -> list[Check]:
+        """What is wrong with the numbers of a column (``as_percent``: the cell was written with %)."""
         checks = self.limits(number, top)
         if not self.ratio:
-            checks.append(Check(percent, Code.PERCENT_NOT_ALLOWED, {"what": self.given}))
+            checks.append(Check(as_percent, Code.PERCENT_NOT_ALLOWED, {"what": self.given}))
         return checks
 
     def limits(self, number: pd.Series, top: float) -> list[Check]:
@@ -81,9 +83,6 @@ class Rule:
 
     def cell(self, indicator_id: str, top: float) -> Cell:
         raise NotImplementedError
-
-    header_hint: ClassVar[str] = ""  # after the maximum in a template's header, e.g. ，填发现次数
-    number_format: ClassVar[str | None] = None  # of the template's cells
 
     # -- the points ---------------------------------------------------------------------------
     def points(self, x: pd.Series, top: float, target: pd.Series, prior: pd.Series) -> pd.Series:
@@ -109,8 +108,8 @@ class Rule:
         """A value like ``value`` that loses points (``threshold``: the unit's target)."""
         raise NotImplementedError
 
-    def written(self, values: np.ndarray, percent: np.ndarray) -> np.ndarray:
-        """The values as a department writes them in its file (``percent``: the rows that write 85%)."""
+    def written(self, values: np.ndarray, as_percent: np.ndarray) -> np.ndarray:
+        """The values as a department writes them in its file (``as_percent``: the rows that write 85%)."""
         return values.astype(int)
 
 
@@ -157,7 +156,7 @@ class Manual(Rule):
     def losing(self, value, top, threshold):
         return min(value, top - _step(top))
 
-    def written(self, values, percent):
+    def written(self, values, as_percent):
         return values
 
 
@@ -298,8 +297,8 @@ class Bands(Rule):
     def settings(self):
         return {"kind": self.kind, "bands": [{"min": b.min, "points": b.points} for b in self.bands]}
 
-    def check(self, number, percent, top):
-        bare = number.gt(1) & ~percent
+    def check(self, number, as_percent, top):
+        bare = number.gt(1) & ~as_percent
         return [
             Check(bare, Code.RATIO_WITHOUT_PERCENT, {"fraction": lambda v: _g(_fraction(v))}),
             Check((number.lt(0) | number.gt(1)) & ~bare, Code.RATIO_OUT_OF_RANGE, {}),
@@ -334,9 +333,9 @@ class Bands(Rule):
     def losing(self, value, top, threshold):
         return min(value, round(self.bands[0].min - 0.05, 2))
 
-    def written(self, values, percent):
+    def written(self, values, as_percent):
         cells = values.astype(object)
-        cells[percent] = np.char.add(np.rint(values[percent] * 100).astype(int).astype(str), "%")
+        cells[as_percent] = np.char.add(np.rint(values[as_percent] * 100).astype(int).astype(str), "%")
         return cells
 
 

@@ -282,7 +282,6 @@ def _notice(args) -> int:
         return 0
     with locked(out.parent, str(args.year), f" {args.year} 年度的结果"):
         results = load_year(args.year, args.data_dir)
-        out.mkdir(parents=True, exist_ok=True)
         with staged(out) as stage:
             write_notice(results, stage / NOTICE_FILE, args.template)
     print(f"通报草稿已写入 {(out / NOTICE_FILE).as_posix()}：优秀 {int((results.results['grade'] == results.scheme.top_grade).sum())} 个，"

@@ -148,10 +148,7 @@ def _holder(lock: Path) -> dict | None:
 
 def write_text(path: str | Path, text: str) -> Path:
     """Write one text file (UTF-8, LF line ends) through :func:`staged`: all of it or nothing."""
-    path = Path(path)
-    with staged(path.parent) as stage:
-        (stage / path.name).write_text(text, encoding="utf-8", newline="\n")
-    return path
+    return write_bytes(path, text.encode("utf-8"))  # as written: "\n" stays LF on every system
 
 
 def write_bytes(path: str | Path, data: bytes) -> Path:
